@@ -1,0 +1,226 @@
+// `npm run bench [scenario…]`: measured runs on the real stack, appended to docs/benchmarks.md.
+// Baselines and peers run inside the same invocation as what they are compared with.
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readSettings } from '../../src/config/settings.ts';
+import { stackDown, stackUp } from '../../src/stack/stack.ts';
+import { projectRoot } from '../../test/support/isolatedPipeline.ts';
+import { aggregateLoad } from './aggregateLoad.ts';
+import { profileShares } from './cpuProfile.ts';
+import { kafkajsAlone, postgresAlone } from './baselines.ts';
+import { peerComparison } from './peer.ts';
+import { pipelineRun, type RunResult } from './pipelineRun.ts';
+import { median, round } from './stats.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 20_000);
+const STEADY_RATE = Number(process.env.BENCH_RATE ?? 200);
+const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 10_000);
+const MEMORY_AGGREGATES = Number(process.env.BENCH_AGGREGATES ?? 200_000);
+const CACHE_CAP = Number(process.env.BENCH_CACHE_CAP ?? 10_000);
+
+type Measures = Record<string, number>;
+
+interface Scenario {
+  readonly title: string;
+  readonly describe: string;
+  readonly columns: readonly (readonly [key: string, label: string])[];
+  readonly run: () => Promise<Measures>;
+}
+
+const pipelineMeasures = (r: RunResult): Measures => ({
+  commandsPerSecond: r.commandsPerSecond,
+  p50Ms: r.p50Ms,
+  p99Ms: r.p99Ms,
+  transactionUs: (r.worker.transactionMs / r.commands) * 1000,
+  produceUs: (r.worker.produceMs / r.commands) * 1000,
+});
+const pipelineColumns = [
+  ['commandsPerSecond', 'commands/s'],
+  ['p50Ms', 'p50 send→projection ms'],
+  ['p99Ms', 'p99 send→projection ms'],
+  ['transactionUs', 'worker: Postgres transaction µs/command'],
+  ['produceUs', 'worker: produce µs/command'],
+] as const;
+
+const sendAll = (count: number) =>
+  pipelineRun(async (inputsFor, sendMany) => {
+    const inputs = inputsFor(count);
+    for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
+    return inputs.length;
+  });
+
+const scenarios: Record<string, Scenario> = {
+  throughput: {
+    title: 'End-to-end throughput',
+    describe: `${COMMANDS} commands over 1,000 aggregates, one event each, one projection; worker and projector in child processes; sent in batches of 1,000 as fast as the producer takes them; timed from the first send to the last projection row`,
+    columns: pipelineColumns,
+    run: async () => pipelineMeasures(await sendAll(COMMANDS)),
+  },
+  steady: {
+    title: 'Latency at a steady rate',
+    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s, one command per send, send → projection row`,
+    columns: pipelineColumns,
+    run: async () =>
+      pipelineMeasures(
+        await pipelineRun(async (inputsFor, sendMany) => {
+          const total = STEADY_RATE * STEADY_SECONDS;
+          const inputs = inputsFor(total);
+          const started = performance.now();
+          for (let i = 0; i < total; i++) {
+            const wait = started + (i * 1000) / STEADY_RATE - performance.now();
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+            await sendMany([inputs[i]!]);
+          }
+          return total;
+        }),
+      ),
+  },
+  load: {
+    title: 'Aggregate load, cache cold',
+    describe: `one aggregate with a stream of ${STREAM_EVENTS} events, loaded 50 times from Postgres (fold of snapshot + tail, snapshots every 100 events, vs. fold of the whole stream)`,
+    columns: [
+      ['snapshotP50', 'with snapshots p50 ms'],
+      ['snapshotP99', 'with snapshots p99 ms'],
+      ['fullP50', 'whole stream p50 ms'],
+      ['fullP99', 'whole stream p99 ms'],
+    ],
+    run: () => aggregateLoad(STREAM_EVENTS, 50),
+  },
+  peer: {
+    title: 'Against a peer: Emmett',
+    describe: `${COMMANDS} commands over 1,000 aggregates, one event each: streamfold's worker path (send → Kafka → worker → Postgres log → event topic, until every outcome is recorded) vs. Emmett 0.42 (DeciderCommandHandler + PostgreSQL event store, no Kafka, 8 handlers at once on disjoint aggregates), same Postgres server`,
+    columns: [
+      ['streamfold', 'streamfold commands/s'],
+      ['emmett', 'Emmett commands/s'],
+      ['ratio', 'streamfold ÷ Emmett'],
+    ],
+    run: () => peerComparison(COMMANDS),
+  },
+  profile: {
+    title: 'Where the time goes',
+    describe: `${COMMANDS} commands end to end with the worker and the projector under \`node --cpu-prof\`; self time by where the code lives, as % of each process's sampled time (idle = waiting on Postgres and Kafka)`,
+    columns: [
+      ['worker idle (waiting on I/O)', 'worker: idle %'],
+      ['worker kafkajs (Kafka client)', 'worker: kafkajs %'],
+      ['worker pg (Postgres client)', 'worker: pg %'],
+      ['worker avsc (Avro)', 'worker: avsc %'],
+      ['worker streamfold', 'worker: streamfold %'],
+      ['worker Node.js runtime, GC and idle', 'worker: runtime and GC %'],
+      ['projector idle (waiting on I/O)', 'projector: idle %'],
+      ['projector kafkajs (Kafka client)', 'projector: kafkajs %'],
+      ['projector pg (Postgres client)', 'projector: pg %'],
+      ['projector avsc (Avro)', 'projector: avsc %'],
+      ['projector streamfold', 'projector: streamfold %'],
+      ['projector Node.js runtime, GC and idle', 'projector: runtime and GC %'],
+    ],
+    run: async () => {
+      const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-worker-'));
+      const projectorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-projector-'));
+      await pipelineRun(
+        async (inputsFor, sendMany) => {
+          const inputs = inputsFor(COMMANDS);
+          for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
+          return inputs.length;
+        },
+        { worker: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] }, projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] } },
+      );
+      const prefixed = (prefix: string, shares: Record<string, number>) => Object.fromEntries(Object.entries(shares).map(([k, v]) => [`${prefix} ${k}`, v]));
+      return { ...prefixed('worker', profileShares(workerDir)), ...prefixed('projector', profileShares(projectorDir)) };
+    },
+  },
+  memory: {
+    title: 'Worker memory with many aggregates touched',
+    describe: `${MEMORY_AGGREGATES} aggregates touched once each through the worker path, state cache capped at ${CACHE_CAP} entries (STREAMFOLD_STATE_CACHE_SIZE); peak resident memory of the worker process`,
+    columns: [
+      ['commandsPerSecond', 'commands/s'],
+      ['peakRssMb', 'worker peak RSS MiB'],
+    ],
+    run: async () => {
+      const result = await pipelineRun(
+        async (inputsFor, sendMany) => {
+          const inputs = inputsFor(MEMORY_AGGREGATES);
+          for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
+          return inputs.length;
+        },
+        { until: 'outcomes', aggregates: MEMORY_AGGREGATES, worker: { env: { STREAMFOLD_STATE_CACHE_SIZE: String(CACHE_CAP) } } },
+      );
+      return { commandsPerSecond: result.commandsPerSecond, peakRssMb: result.workerPeakRssMb };
+    },
+  },
+  limits: {
+    title: 'Against the limits',
+    describe: `${COMMANDS} commands end to end, vs. (a) kafkajs alone moving ${COMMANDS} messages of a command's size produce → consume, vs. (b) Postgres alone taking the worker's rows (events and archived commands) in its chunks of 250`,
+    columns: [
+      ['endToEnd', 'end to end commands/s'],
+      ['kafkajs', '(a) kafkajs alone msgs/s'],
+      ['postgres', '(b) Postgres alone rows/s'],
+      ['ratio', 'end to end ÷ slower of (a), (b)'],
+    ],
+    run: async () => {
+      const endToEnd = (await sendAll(COMMANDS)).commandsPerSecond;
+      const kafkajs = await kafkajsAlone(COMMANDS);
+      const postgres = await postgresAlone(COMMANDS);
+      return { endToEnd, kafkajs, postgres, ratio: endToEnd / Math.min(kafkajs, postgres) };
+    },
+  },
+};
+
+function machine(): string {
+  const versions = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package-lock.json'), 'utf8')).packages;
+  const v = (name: string) => versions[`node_modules/${name}`]?.version ?? '?';
+  const settings = readSettings();
+  return [
+    `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    `Node ${process.version}, kafkajs ${v('kafkajs')}, pg ${v('pg')}, Kafka ${settings.kafkaVersion}, Apicurio ${settings.apicurioVersion}, ${execSync('psql --version').toString().trim()}`,
+    'broker, registry, Postgres, worker, projector and the load generator on the same machine',
+  ].join('; ');
+}
+
+async function main() {
+  const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = chosen.length > 0 ? chosen : Object.keys(scenarios);
+  for (const name of names) if (!scenarios[name]) throw new Error(`no scenario ${name}; choose from ${Object.keys(scenarios).join(', ')}`);
+  const settings = readSettings();
+  const started = await stackUp(settings, () => undefined);
+  const command = `npm run bench${chosen.length > 0 ? ` ${chosen.join(' ')}` : ''}`;
+  const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`${command}\``, '', `Machine: ${machine()}.`, ''];
+  try {
+    for (const name of names) {
+      const scenario = scenarios[name]!;
+      const results: Measures[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const result = await scenario.run();
+        results.push(result);
+        console.log(`${name} run ${run}: ${scenario.columns.map(([key, label]) => `${label} ${round(result[key] ?? Number.NaN, 2)}`).join(', ')}`);
+      }
+      const cell = (key: string) => {
+        const values = results.map((r) => r[key] ?? Number.NaN);
+        const digits = Math.abs(median(values)) < 10 ? 2 : 1;
+        return `${round(median(values), digits)} (${round(Math.min(...values), digits)}–${round(Math.max(...values), digits)})`;
+      };
+      lines.push(
+        `### ${scenario.title}`,
+        '',
+        `${scenario.describe}. Median of ${RUNS} runs (min–max).`,
+        '',
+        `| ${scenario.columns.map(([, label]) => label).join(' | ')} |`,
+        `| ${scenario.columns.map(() => '---').join(' | ')} |`,
+        `| ${scenario.columns.map(([key]) => cell(key)).join(' | ')} |`,
+        '',
+      );
+    }
+  } finally {
+    if (started.length > 0) await stackDown(settings, started, () => undefined);
+  }
+  const file = path.join(projectRoot, 'docs/benchmarks.md');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, '# Benchmarks\n\nAppended by `npm run bench`; each section is one invocation.\n');
+  fs.appendFileSync(file, lines.join('\n'));
+  console.log(lines.join('\n'));
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,37 @@
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createPool } from '../../src/eventlog/index.ts';
+import { ensureDatabase, withDatabase } from '../../src/stack/postgres.ts';
+import { readSettings } from '../../src/config/settings.ts';
+import { pipelineRun } from './pipelineRun.ts';
+
+const peerDir = path.join(import.meta.dirname, 'peer');
+
+/** Emmett lives in its own folder with its own lockfile, installed on first use. */
+function ensurePeerInstalled(): void {
+  if (fs.existsSync(path.join(peerDir, 'node_modules/@event-driven-io/emmett-postgresql'))) return;
+  execSync('npm ci --no-audit --no-fund', { cwd: peerDir, stdio: 'inherit' });
+}
+
+/** The same domain's commands: Emmett's command handler vs. streamfold's worker path, same Postgres server. */
+export async function peerComparison(commands: number): Promise<Record<string, number>> {
+  ensurePeerInstalled();
+  const { emmettCommandsPerSecond } = await import('./peer/emmettCounter.ts');
+  // A fresh database each run, dropped before rather than after: Emmett's pools may linger.
+  const database = 'streamfold_bench_peer';
+  const admin = createPool(withDatabase(readSettings().databaseUrl, 'postgres'), 1);
+  await admin.query(`drop database if exists ${database} with (force)`);
+  await admin.end();
+  const url = withDatabase(readSettings().databaseUrl, database);
+  await ensureDatabase(url);
+  const emmett = await emmettCommandsPerSecond(url, commands, 1000, 8);
+  const streamfold = (
+    await pipelineRun(async (inputsFor, sendMany) => {
+      const inputs = inputsFor(commands);
+      for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
+      return inputs.length;
+    }, { until: 'outcomes' })
+  ).commandsPerSecond;
+  return { streamfold, emmett, ratio: streamfold / emmett };
+}

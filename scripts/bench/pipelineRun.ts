@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCommandSender, type CommandInput } from '../../src/client/commandSender.ts';
+import { projectorNameOf } from '../../src/projection/names.ts';
+import { spawnStreamfold, waitForOutput, type Child } from '../../test/support/childProcesses.ts';
+import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
+import { percentile } from './stats.ts';
+
+export interface RunResult {
+  readonly commands: number;
+  readonly seconds: number;
+  readonly commandsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Where the worker's time went, summed over its chunks. */
+  readonly worker: { chunks: number; transactionMs: number; produceMs: number };
+  readonly workerPeakRssMb: number;
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssMbOf(pid: number | undefined): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One measured run on a fresh pipeline: the counter fixture domain (one event per command) and
+ * its projection, the worker and the projector each in a child process, as in production.
+ */
+export interface RunOptions {
+  /** `outcomes`: the worker path alone (no projector), done when every command has its outcome. */
+  readonly until?: 'projection' | 'outcomes';
+  /** How many aggregates the commands go round (1,000 by default). */
+  readonly aggregates?: number;
+  /** Extra environment and node flags for the worker and projector children (a cache size, a CPU profile). */
+  readonly worker?: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] };
+  readonly projector?: { nodeArgs?: string[] };
+}
+
+export async function pipelineRun(
+  send: (inputsFor: (n: number) => CommandInput[], sendMany: (inputs: CommandInput[]) => Promise<void>) => Promise<number>,
+  { until = 'projection', aggregates = 1000, worker = {}, projector = {} }: RunOptions = {},
+): Promise<RunResult> {
+  const pipeline: IsolatedPipeline = await isolatedPipeline('bench', {
+    configFile: path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts'),
+    partitions: 6,
+  });
+  const children: Child[] = [];
+  try {
+    const workerChild = spawnStreamfold(['worker'], { ...pipeline.childEnv, STREAMFOLD_LOG_LEVEL: 'debug', ...worker.env }, worker.nodeArgs);
+    children.push(workerChild);
+    await waitForOutput(workerChild, 'worker running');
+    if (until === 'projection') {
+      const projectorChild = spawnStreamfold(['project'], pipeline.childEnv, projector.nodeArgs);
+      children.push(projectorChild);
+      await waitForOutput(projectorChild, 'projectors running');
+    }
+    const { runtime } = pipeline;
+    const projectorName = projectorNameOf(pipeline.config.projections[0]!);
+    const projected = async () =>
+      until === 'projection'
+        ? (await runtime.readPool.query<{ n: number }>('select count(*)::int as n from projected_events where projector = $1', [projectorName])).rows[0]!.n
+        : (await runtime.pool.query<{ n: number }>('select count(*)::int as n from processed_commands')).rows[0]!.n;
+
+    const sender = await createCommandSender(runtime);
+    const counters = Array.from({ length: aggregates }, () => randomUUID());
+    const inputsFor = (n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const counter = counters[i % counters.length] as string;
+        return { commandType: 'Increment', aggregateUuid: counter, data: { counter_uuid: counter, by: 1 } };
+      });
+    // Warm up: group joined, caches and connections made, before the clock starts.
+    const warmUp = Math.min(counters.length, 1000);
+    await sender.sendMany(inputsFor(warmUp));
+    while ((await projected()) < warmUp) await sleep(50);
+    const baseline = await projected();
+    const logStart = workerChild.output().length;
+
+    let peakRssMb = 0;
+    const rssSampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMbOf(workerChild.process.pid))), 250);
+    const started = performance.now();
+    const sent = await send(inputsFor, async (inputs) => void (await sender.sendMany(inputs)));
+    while ((await projected()) < baseline + sent) await sleep(20);
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(rssSampler);
+    await sender.close();
+
+    const { rows } = await runtime.pool.query<{ ms: number }>(
+      `select extract(epoch from (pe.projected_at - (pc.metadata->>'issuedAt')::timestamptz)) * 1000 as ms
+       from processed_commands pc
+       join events e on e.caused_by_command_uuid = pc.command_uuid
+       join projected_events pe on pe.event_uuid = e.event_uuid and pe.projector = $1
+       order by pc.received_at desc limit $2`,
+      [projectorName, sent],
+    );
+    const latencies = rows.map((r) => Number(r.ms));
+    const chunkTimes = { chunks: 0, transactionMs: 0, produceMs: 0 };
+    for (const line of workerChild.output().slice(logStart).split('\n')) {
+      if (!line.includes('"chunk handled"')) continue;
+      const entry = JSON.parse(line) as { transactionMs: number; produceMs: number };
+      chunkTimes.chunks += 1;
+      chunkTimes.transactionMs += entry.transactionMs;
+      chunkTimes.produceMs += entry.produceMs;
+    }
+    return {
+      commands: sent,
+      seconds,
+      commandsPerSecond: sent / seconds,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      worker: chunkTimes,
+      workerPeakRssMb: peakRssMb,
+    };
+  } finally {
+    for (const child of children) child.process.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    await pipeline.cleanup();
+  }
+}

@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/streamfoldConfig.ts';
+import { fold, type RecordedEvent } from '../core/index.ts';
+import { createPool, findProcessedCommand, readEventsCausedBy, readStream } from '../eventlog/index.ts';
+import { describePoint, eventsUpTo, parsePointInTime } from '../eventlog/pointInTime.ts';
+import { readSettings } from '../config/settings.ts';
+import { formatStatus, pipelineStatus } from '../operate/status.ts';
+import { resumeProjector, skipHaltedEvent } from '../projection/failures.ts';
+import { projectorNameOf } from '../projection/names.ts';
+import { openRuntime } from '../runtime.ts';
+import { currentEvents } from '../worker/currentEvents.ts';
+import { formatEvent } from './format.ts';
+
+async function withPool<T>(work: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
+  const pool = createPool(readSettings().databaseUrl, 2);
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The first seed's "state at any point in the past": the left fold of the events up to that point. */
+async function printStateAt(events: readonly (RecordedEvent & { schemaId: number })[], aggregateUuid: string, raw: string): Promise<void> {
+  let at;
+  try {
+    at = parsePointInTime(raw);
+  } catch (error) {
+    console.error(`streamfold: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  const aggregateType = events[0]?.aggregateType;
+  const refusal = describePoint(events, at);
+  if (refusal) {
+    console.error(`streamfold: ${aggregateType} ${aggregateUuid} ${refusal}`);
+    process.exitCode = 1;
+    return;
+  }
+  const runtime = await openRuntime(await loadConfig(), 'cli');
+  let state: unknown;
+  const upTo = eventsUpTo(events, at);
+  try {
+    const domain = runtime.config.domains.find((d) => d.aggregateType === aggregateType);
+    if (!domain) throw new Error(`no domain in the config handles aggregate type ${aggregateType}; add it to streamfold.config.ts`);
+    // The log keeps events as written; the decider folds them in today's shape, as the worker does.
+    state = fold(domain.decider, await currentEvents(runtime.codec, upTo));
+  } finally {
+    await runtime.close();
+  }
+  const last = upTo.at(-1);
+  const where = last ? `version ${last.aggregateVersion} of ${events.length}, after ${last.eventType} recorded ${last.recordedAt}` : `before its first event (recorded ${events[0]?.recordedAt})`;
+  const asked = 'version' in at ? (last ? '' : 'version 0: ') : `${at.time.toISOString()}: `;
+  console.log(`${aggregateType} ${aggregateUuid} at ${asked}${where}`);
+  console.log(`  ${JSON.stringify(state)}`);
+}
+
+export function registerAuditCommands(program: Command): void {
+  program
+    .command('stream <aggregateUuid>')
+    .description("an aggregate's history: version, type, time, data and the command that caused each event")
+    .option('--at <version|time>', "print the aggregate's state then instead: the fold of its events up to a version (3) or a time (ISO 8601)")
+    .action((aggregateUuid: string, opts: { at?: string }) =>
+      withPool(async (pool) => {
+        const events = await readStream(pool, aggregateUuid);
+        if (events.length === 0) {
+          console.log(`no events for aggregate ${aggregateUuid}`);
+          process.exitCode = 1;
+          return;
+        }
+        if (opts.at !== undefined) return printStateAt(events, aggregateUuid, opts.at);
+        console.log(`${events[0]?.aggregateType} ${aggregateUuid}, ${events.length} events`);
+        for (const event of events) console.log(formatEvent(event));
+      }),
+    );
+
+  program
+    .command('command <commandUuid>')
+    .description("a command's outcome and the events it caused")
+    .action((commandUuid: string) =>
+      withPool(async (pool) => {
+        const command = await findProcessedCommand(pool, commandUuid);
+        if (!command) {
+          console.log(`command ${commandUuid} has not been processed (not received, or no worker is running)`);
+          process.exitCode = 1;
+          return;
+        }
+        console.log(`${command.command_type} ${command.command_uuid} → ${command.aggregate_type} ${command.aggregate_uuid}`);
+        console.log(`  outcome ${command.outcome ?? 'pending'}${command.reason ? ` (${command.reason})` : ''}, received ${command.received_at.toISOString()}`);
+        console.log(`  data ${JSON.stringify(command.data)}`);
+        console.log(`  metadata ${JSON.stringify(command.metadata)}`);
+        for (const event of await readEventsCausedBy(pool, commandUuid)) console.log(formatEvent(event));
+      }),
+    );
+
+  program
+    .command('status')
+    .description('consumer group lag per partition, command outcomes, dead-letter counts, halted projections')
+    .action(async () => {
+      const runtime = await openRuntime(await loadConfig(), 'status');
+      try {
+        console.log(formatStatus(await pipelineStatus(runtime, { versions: true })));
+      } finally {
+        await runtime.close();
+      }
+    });
+
+  const projection = program.command('projection').description('act on a halted projection');
+  const projectorFor = async (name: string) => {
+    const config = await loadConfig();
+    const found = config.projections.find((p) => p.name === name);
+    if (!found) throw new Error(`no projection named ${name}; the config has ${config.projections.map((p) => p.name).join(', ')}`);
+    return projectorNameOf(found);
+  };
+  projection
+    .command('resume <name>')
+    .description('retry the event that halted the projection')
+    .action(async (name: string) => {
+      const projector = await projectorFor(name);
+      const count = await withPool((pool) => resumeProjector(pool, projector));
+      console.log(count > 0 ? `${projector}: resumed; the halted event will be retried` : `${projector} is not halted`);
+    });
+  projection
+    .command('skip <name>')
+    .description('mark the halting event as projected without applying it, and go on')
+    .action(async (name: string) => {
+      const projector = await projectorFor(name);
+      const count = await withPool((pool) => skipHaltedEvent(pool, projector));
+      console.log(count > 0 ? `${projector}: skipped the halted event` : `${projector} is not halted`);
+    });
+}

@@ -1,0 +1,313 @@
+import type { Command } from 'commander';
+import { readSettings } from '../config/settings.ts';
+import { loadConfig, type StreamfoldConfig } from '../config/streamfoldConfig.ts';
+import type { Projection } from '../core/index.ts';
+import { createPool } from '../eventlog/index.ts';
+import { createLogger } from '../logger.ts';
+import { appliedSoFar, watchCatchUp } from '../projection/catchUp.ts';
+import { cutover, cutoverDefaults } from '../projection/cutover.ts';
+import { isProjectionVersionError, ProjectionVersionError } from '../projection/errors.ts';
+import { projectionGroupOf, schemaOf, stableSchemaOf } from '../projection/names.ts';
+import { startProjector } from '../projection/projector.ts';
+import { rebuildReadDatabase } from '../projection/rebuild.ts';
+import { replayFromEventLog } from '../projection/replayFromEventLog.ts';
+import { replayProgress } from '../projection/replayProgress.ts';
+import { retireVersion } from '../projection/retire.ts';
+import { diffContent, listRevisions, pickRevisions } from '../projection/revisionHistory.ts';
+import { verifyGraceMs, verifyVersion, type Verification } from '../projection/verify.ts';
+import { liveVersion, listVersions } from '../projection/versions.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+import { formatTable } from './format.ts';
+
+/** Exit code of a verification that found differences (a refusal exits with 1). */
+const DIFFERS = 2;
+/** Partitions a replay applies at once unless told: measured twice as fast as one on two cores (docs/benchmarks.md). */
+const REPLAY_PARTITIONS = 4;
+
+/** Refusals print their reason and what to run, without a stack; anything else is a bug and keeps it. */
+const refusing =
+  <A extends unknown[]>(action: (...args: A) => Promise<void>) =>
+  async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      if (!isProjectionVersionError(error)) throw error;
+      console.error(`streamfold: ${error.message}`);
+      process.exitCode = 1;
+    }
+  };
+
+function projectionNamed(config: StreamfoldConfig, name: string): Projection {
+  const found = config.projections.find((p) => p.name === name);
+  if (!found) {
+    throw new ProjectionVersionError('UNKNOWN_PROJECTION', `no projection named ${name}; the config has ${config.projections.map((p) => p.name).join(', ') || 'none'}`);
+  }
+  return found;
+}
+
+function versionNumber(raw: string | undefined, fallback?: number): number {
+  if (raw === undefined && fallback !== undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ProjectionVersionError('BAD_ARGUMENT', `--version ${raw} is not a version: give a whole number from 1`);
+  return value;
+}
+
+function positive(option: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ProjectionVersionError('BAD_ARGUMENT', `${option} ${raw} is not a whole number from 1`);
+  return value;
+}
+
+async function withRuntime(role: string, work: (runtime: Runtime, config: StreamfoldConfig) => Promise<void>): Promise<void> {
+  const config = await loadConfig();
+  const runtime = await openRuntime(config, role);
+  try {
+    await work(runtime, config);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Resolves on SIGINT or SIGTERM; `signalled()` says whether one came. */
+function untilSignal() {
+  let signalled = false;
+  const promise = new Promise<void>((resolve) => {
+    const stop = () => {
+      signalled = true;
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return { promise, signalled: () => signalled };
+}
+
+function printVerification(v: Verification): void {
+  console.log(`verify ${v.projection} v${v.version}: ${v.eventsFolded} events folded again from the event log (${v.leftOut} left out as skipped or parked, ${v.notYetProjected} not yet projected)`);
+  for (const t of v.tables) {
+    const side = (d: { rows: number; checksum: string }) => `${d.rows} rows, checksum ${d.checksum.slice(0, 12)}`;
+    console.log(`  ${t.table.padEnd(16)} version ${side(t.version)} | fold ${side(t.fold)} | ${t.equal ? 'equal' : 'DIFFERENT'}`);
+    for (const row of t.onlyInVersion) console.log(`    only in v${v.version}: ${JSON.stringify(row)}`);
+    for (const row of t.onlyInFold) console.log(`    only in the fold: ${JSON.stringify(row)}`);
+  }
+  for (const gap of v.gaps) console.log(`  missing: aggregate ${gap.aggregateUuid} version ${gap.missingVersion} was never applied, though a later version was`);
+  if (v.foldError) console.log(`  ${v.foldError}`);
+  if (v.neverApplied > 0) {
+    console.log(
+      `  ${v.neverApplied} events recorded more than ${verifyGraceMs / 1000} s ago were never applied. If the replay is still catching up, verify again later; ` +
+        `if it has caught up, its topics no longer hold them: build from the log with streamfold replay ${v.projection} --version ${v.version} --source eventlog`,
+    );
+  }
+}
+
+export function registerProjectionVersionCommands(program: Command): void {
+  program
+    .command('replay <projection>')
+    .description('build a projection version from offset zero beside the live one, with progress; keeps consuming until Ctrl-C')
+    .option('--version <n>', "the version to build (default: the one the code declares); another number rebuilds the same code, e.g. after a fix")
+    .option('--source <source>', 'kafka: the event topics; eventlog: the Postgres event log first (a topic that lost old events), then the topics', 'kafka')
+    .option('--partitions-concurrently <n>', 'partitions applied at once, each in its own transactions: a replay waits on Postgres round trips, so overlapping them is faster', String(REPLAY_PARTITIONS))
+    .action(
+      refusing(async (name: string, opts: { version?: string; source: string; partitionsConcurrently: string }) =>
+        withRuntime('replay', async (runtime, config) => {
+          const projection = projectionNamed(config, name);
+          const version = versionNumber(opts.version, projection.version);
+          const partitionsConcurrently = positive('--partitions-concurrently', opts.partitionsConcurrently);
+          if (opts.source !== 'kafka' && opts.source !== 'eventlog') {
+            throw new ProjectionVersionError('BAD_ARGUMENT', `--source ${opts.source} is not a source: give kafka (the event topics) or eventlog (the Postgres event log)`);
+          }
+          const label = `${name} v${version}`;
+          const signal = untilSignal();
+          const log = createLogger('projector').info;
+
+          if (opts.source === 'eventlog') {
+            const progress = replayProgress(`${label} from the event log`);
+            const started = Date.now();
+            const { applied } = await replayFromEventLog(runtime, projection, { version, log, onProgress: progress.update, stopping: signal.signalled });
+            const seconds = (Date.now() - started) / 1000;
+            progress.finish(`${label}: read ${applied} events from the event log in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s); now following the topics, where what was applied is skipped`);
+            if (signal.signalled()) return console.log(`stopped ${label}; run the same command to go on`);
+          }
+
+          const before = await appliedSoFar(runtime, [{ projection, version }]);
+          const running = await startProjector(runtime, projection, { version, log, partitionsConcurrently });
+          const live = await liveVersion(runtime.readPool, name);
+          const role = running.status === 'live' ? 'live: readers see it' : `replaying beside the live v${live?.version ?? '?'}`;
+          console.log(`${label} (${role}): consumer group ${projectionGroupOf(config.app, { name, version }, runtime.readDatabase)}, schema ${schemaOf({ name, version })}`);
+          if (before.applied > 0n) console.log(`${label} resumes at ${before.applied} of ${before.total} events, from its committed offsets`);
+          try {
+            const progress = replayProgress(label);
+            const caughtUp = await watchCatchUp(runtime, [{ projection, version }], progress.update, { stopping: signal.signalled });
+            if (caughtUp) {
+              const watched = caughtUp.applied - caughtUp.appliedAtStart;
+              const rate = watched > 0n ? ` (${watched} in ${caughtUp.seconds.toFixed(1)} s, ${Math.round(caughtUp.rate)} events/s)` : '';
+              progress.finish(
+                `${label} caught up with the head: ${caughtUp.applied} events applied${rate}. It keeps consuming live events; Ctrl-C stops it, and the same command resumes it.`,
+              );
+              if (running.status !== 'live') console.log(`next: streamfold verify ${name} --version ${version}`);
+              await signal.promise;
+            }
+          } finally {
+            await running.stop();
+          }
+          console.log(`stopped ${label}; its offsets are committed, so the same command resumes it`);
+        }),
+      ),
+    );
+
+  program
+    .command('verify <projection>')
+    .description("compare a version's rows with a fold of the Postgres event log: row counts and checksums per table, the first differing rows; exit 2 when they differ")
+    .option('--version <n>', 'the version to verify (default: the one the code declares)')
+    .action(
+      refusing(async (name: string, opts: { version?: string }) =>
+        withRuntime('verify', async (runtime, config) => {
+          const projection = projectionNamed(config, name);
+          const version = versionNumber(opts.version, projection.version);
+          const verification = await verifyVersion(runtime, projection, version);
+          printVerification(verification);
+          const live = await liveVersion(runtime.readPool, name);
+          if (verification.passed) {
+            const next = live?.version === version ? '' : ` Next: streamfold cutover ${name} --version ${version}`;
+            console.log(`PASSED: ${name} v${version} equals the fold of the events it has applied.${next}`);
+          } else {
+            console.log(`FAILED: ${name} v${version} differs from the fold of the event log; a cutover to it is refused.`);
+            process.exitCode = DIFFERS;
+          }
+        }),
+      ),
+    );
+
+  program
+    .command('cutover <projection>')
+    .description('point readers (the views in the schema named after the projection) at a verified, caught-up version, in one transaction')
+    .requiredOption('--version <n>', 'the version to make live')
+    .option('--max-lag <events>', 'events the version may still have to apply from the head of its topics', String(cutoverDefaults.maxLag))
+    .option('--wait <ms>', 'how long to wait for it to reach the live version on every partition', String(cutoverDefaults.waitMs))
+    .action(
+      refusing(async (name: string, opts: { version: string; maxLag: string; wait: string }) =>
+        withRuntime('cutover', async (runtime, config) => {
+          const projection = projectionNamed(config, name);
+          const version = versionNumber(opts.version);
+          if (!/^\d+$/.test(opts.maxLag)) throw new ProjectionVersionError('BAD_ARGUMENT', `--max-lag ${opts.maxLag} is not a number of events`);
+          if (!/^\d+$/.test(opts.wait)) throw new ProjectionVersionError('BAD_ARGUMENT', `--wait ${opts.wait} is not a number of milliseconds`);
+          const result = await cutover(runtime, projection, version, { maxLag: BigInt(opts.maxLag), waitMs: Number(opts.wait) });
+          if (result.alreadyLive) return console.log(`${name} v${version} is already live; nothing changed`);
+          console.log(`${name}: readers now see v${version} (the views in schema ${stableSchemaOf(projection)} read ${schemaOf({ name, version })}).`);
+          if (result.from !== undefined) console.log(`v${result.from} keeps consuming until you run: streamfold retire ${name} --version ${result.from}`);
+        }),
+      ),
+    );
+
+  program
+    .command('retire <projection>')
+    .description("drop a version readers no longer use: its consumer group, schema and bookkeeping rows (the live version is refused)")
+    .requiredOption('--version <n>', 'the version to retire')
+    .action(
+      refusing(async (name: string, opts: { version: string }) =>
+        withRuntime('retire', async (runtime, config) => {
+          const projection = projectionNamed(config, name);
+          const version = versionNumber(opts.version);
+          const outcome = await retireVersion(runtime, projection, version);
+          console.log(
+            outcome === 'retired'
+              ? `retired ${name} v${version}: consumer group ${projectionGroupOf(config.app, { name, version }, runtime.readDatabase)} deleted, schema ${schemaOf({ name, version })} dropped`
+              : `${name} v${version} was already retired`,
+          );
+        }),
+      ),
+    );
+
+  program
+    .command('versions [projection]')
+    .description('the recorded versions of each projection: status, verification, since when live')
+    .action(
+      refusing(async (name: string | undefined) =>
+        withRuntime('versions', async (runtime, config) => {
+          if (name) projectionNamed(config, name);
+          const rows = await listVersions(runtime.readPool, name);
+          const when = (d: Date | null) => d?.toISOString() ?? '';
+          console.log(
+            formatTable(
+              rows.map((v) => ({
+                projection: v.projection,
+                version: v.version,
+                status: v.status,
+                verified: when(v.verified_at),
+                'live since': when(v.live_since),
+                retired: when(v.retired_at),
+              })),
+            ),
+          );
+        }),
+      ),
+    );
+
+  program
+    .command('rebuild')
+    .description('build every projection into a new read database from offset zero, verify it, and print the URL to switch readers to')
+    .requiredOption('--database <name>', 'the new database, e.g. nawhas_v3_1_2 (on the DATABASE_URL server)')
+    .option('--replace', 'drop the database first if it exists (refused otherwise)')
+    .option('--partitions-concurrently <n>', 'partitions each projection applies at once', String(REPLAY_PARTITIONS))
+    .action(
+      refusing(async (opts: { database: string; replace?: boolean; partitionsConcurrently: string }) => {
+        const config = await loadConfig();
+        const signal = untilSignal();
+        const progress = replayProgress(`rebuild ${opts.database}`);
+        const result = await rebuildReadDatabase(readSettings(), config, opts.database, {
+          replace: opts.replace,
+          partitionsConcurrently: positive('--partitions-concurrently', opts.partitionsConcurrently),
+          onProgress: progress.update,
+          log: (line) => console.log(line),
+          stopping: signal.signalled,
+        });
+        if (!result) return console.log(`stopped; ${opts.database} is incomplete: run the same command with --replace to build it again`);
+        const { catchUp } = result;
+        progress.finish(`replayed ${catchUp.applied} events into ${result.database} in ${catchUp.seconds.toFixed(1)} s (${Math.round(catchUp.rate)} events/s)`);
+        for (const verification of result.verifications) printVerification(verification);
+        if (result.verifications.some((v) => !v.passed)) {
+          console.log(`FAILED: ${result.database} differs from the fold of the event log; do not switch to it`);
+          process.exitCode = DIFFERS;
+          return;
+        }
+        console.log(`PASSED: every projection in ${result.database} equals the fold of the event log.`);
+        console.log(`switch readers to: ${result.url}`);
+        console.log(`keep it current:   STREAMFOLD_READ_DATABASE_URL=${result.url} streamfold project`);
+      }),
+    );
+
+  program
+    .command('revisions <entity> <uuid>')
+    .description("an entity's revisions (reciter, album): its whole content after each change; --diff shows what changed between two")
+    .option('--diff <versions...>', 'two revision versions to compare, e.g. --diff 1 3')
+    .option('--projection <name>', 'the revisions projection in the config', 'revisions')
+    .action(
+      refusing(async (entity: string, uuid: string, opts: { diff?: string[]; projection: string }) => {
+        const config = await loadConfig();
+        const projection = projectionNamed(config, opts.projection);
+        if (opts.diff && (opts.diff.length !== 2 || !opts.diff.every((v) => /^\d+$/.test(v)))) {
+          throw new ProjectionVersionError('BAD_ARGUMENT', `--diff takes two revision versions, e.g. --diff 1 3; got ${opts.diff.join(' ')}`);
+        }
+        const pool = createPool(process.env.STREAMFOLD_READ_DATABASE_URL || readSettings().databaseUrl, 2);
+        try {
+          const revisions = await listRevisions(pool, stableSchemaOf(projection), entity, uuid);
+          if (revisions.length === 0) {
+            console.log(`no revisions of ${entity} ${uuid}`);
+            process.exitCode = 1;
+            return;
+          }
+          if (!opts.diff) {
+            console.log(`${entity} ${uuid}: ${revisions.length} revisions`);
+            for (const r of revisions) console.log(`  v${r.version} ${r.event_type.padEnd(22)} ${r.created_at.toISOString()} ${JSON.stringify(r.content)}`);
+            return;
+          }
+          const [a, b] = pickRevisions(revisions, BigInt(opts.diff[0] as string), BigInt(opts.diff[1] as string));
+          const changes = diffContent(a.content, b.content);
+          console.log(`${entity} ${uuid} v${a.version} (${a.event_type}) → v${b.version} (${b.event_type}): ${changes.length === 0 ? 'no field changed' : `${changes.length} field${changes.length === 1 ? '' : 's'} changed`}`);
+          for (const c of changes) console.log(`  ${c.field}: ${JSON.stringify(c.before) ?? '(absent)'} → ${JSON.stringify(c.after) ?? '(absent)'}`);
+        } finally {
+          await pool.end();
+        }
+      }),
+    );
+}

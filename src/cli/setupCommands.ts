@@ -1,0 +1,53 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { readSettings } from '../config/settings.ts';
+import { loadConfig } from '../config/streamfoldConfig.ts';
+import { checkSchemas, registerWithUpcasters } from '../schemaCheck.ts';
+import { applyTopicFiles, describeTopicReport, migrateEventLog } from '../setup.ts';
+
+export function registerSetupCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('create the database if missing and apply the event log migrations (idempotent)')
+    .action(async () => {
+      const applied = await migrateEventLog(readSettings());
+      console.log(applied.length > 0 ? applied.map((f) => `applied ${f}`).join('\n') : 'the event log is up to date');
+    });
+
+  program
+    .command('topics')
+    .description('manage the topics described in topics/')
+    .command('apply')
+    .description('create missing topics; report drift (partitions, configs) without changing or deleting anything')
+    .action(async () => {
+      const report = await applyTopicFiles(readSettings(), await loadConfig());
+      console.log(describeTopicReport(report));
+      if (report.drift.length > 0) process.exitCode = 2;
+    });
+
+  const schemas = program.command('schemas').description('manage the Avro schemas in avro/');
+  schemas
+    .command('register')
+    .description('register every .avsc under its record full name with BACKWARD_TRANSITIVE compatibility; a breaking change only with an upcaster')
+    .action(async () => {
+      const results = await registerWithUpcasters(readSettings(), await loadConfig());
+      for (const r of results) {
+        if (r.error) console.log(`REFUSED   ${path.relative(process.cwd(), r.file)} (${r.subject}): ${r.error}`);
+        else console.log(`ok        ${r.subject} id ${r.id}${r.viaUpcaster ? ' (past the compatibility rule: upcasters read the older versions)' : ''}`);
+      }
+      if (results.some((r) => r.error)) process.exitCode = 1;
+    });
+  schemas
+    .command('check')
+    .description('compare every .avsc with the registry and with the event log: compatible, needs-upcaster or breaking; exit 1 on breaking')
+    .action(async () => {
+      const results = await checkSchemas(readSettings(), await loadConfig());
+      for (const r of results) {
+        console.log(`${r.verdict.toUpperCase().padEnd(15)} ${r.subject}  (${path.relative(process.cwd(), r.file) || r.file})`);
+        for (const line of r.details) console.log(`                ${line}`);
+      }
+      const breaking = results.filter((r) => r.verdict === 'breaking').length;
+      console.log(breaking > 0 ? `${breaking} breaking change(s)` : 'no breaking change');
+      if (breaking > 0) process.exitCode = 1;
+    });
+}

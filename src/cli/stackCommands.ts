@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { readSettings } from '../config/settings.ts';
+import { clusterBrokers, clusterDown, clusterStatus, clusterUp, registryUp } from '../stack/kafkaCluster.ts';
+import { formatStatus, stackDown, stackStatus, stackUp } from '../stack/stack.ts';
+
+async function printClusterStatus(settings: ReturnType<typeof readSettings>): Promise<boolean> {
+  const nodes = await clusterStatus(settings);
+  for (const { node, pid, healthy } of nodes) {
+    console.log(`${`kafka-${node.id}`.padEnd(9)} ${(healthy ? 'healthy' : pid ? 'unhealthy' : 'down').padEnd(10)} ${`pid ${pid ?? '-'}`.padEnd(11)} 127.0.0.1:${node.port}`);
+  }
+  return nodes.every((n) => n.healthy);
+}
+
+export function registerStackCommands(program: Command): void {
+  const stack = program.command('stack').description('run the local Kafka broker and schema registry (Postgres is used as found)');
+  stack
+    .command('up')
+    .description('install (once) and start Kafka and the registry; a no-op for what is already up')
+    .option('--brokers <n>', 'a KRaft cluster of n nodes (replication factor 3, min.insync.replicas 2) instead of one broker', (v) => Number(v), 1)
+    .action(async (opts: { brokers: number }) => {
+      const settings = readSettings();
+      if (!Number.isInteger(opts.brokers) || opts.brokers < 1) throw new Error(`--brokers ${opts.brokers}: give a whole number of brokers, 1 or more`);
+      if (opts.brokers > 1) {
+        await clusterUp(settings, { brokers: opts.brokers });
+        await registryUp(settings);
+        await printClusterStatus(settings);
+        console.log(`clients: KAFKA_BROKERS=${clusterBrokers((await clusterStatus(settings, { brokers: opts.brokers })).map((n) => n.node))}`);
+        return;
+      }
+      await stackUp(settings);
+      console.log(formatStatus(await stackStatus(settings)));
+    });
+  stack
+    .command('down')
+    .description('stop Kafka (one broker or a cluster) and the registry; their data stays in the state folder')
+    .action(async () => {
+      const settings = readSettings();
+      await clusterDown(settings, { brokers: 0 });
+      await stackDown(settings);
+    });
+  stack
+    .command('status')
+    .description('each server with its address, pid and health; exit code 1 when one is not healthy')
+    .action(async () => {
+      const settings = readSettings();
+      // A cluster counts when one of its nodes runs; a folder left from an earlier one does not.
+      const found = await clusterStatus(settings);
+      const nodes = found.some((n) => n.pid !== undefined) ? found : [];
+      const rows = await stackStatus(settings);
+      // With a cluster, its nodes stand in for the single broker.
+      console.log(formatStatus(nodes.length > 0 ? rows.filter((r) => r.name !== 'kafka') : rows));
+      const clusterHealthy = nodes.length === 0 || (await printClusterStatus(settings));
+      if (rows.some((r) => !r.healthy && !(nodes.length > 0 && r.name === 'kafka')) || !clusterHealthy) process.exitCode = 1;
+    });
+}

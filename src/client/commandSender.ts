@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, Producer } from 'kafkajs';
+import { commandTopicOf, type CommandEnvelope, type CommandMetadata } from '../core/index.ts';
+import { commandHeaders } from '../messaging/envelopeHeaders.ts';
+import { InvalidMessage } from '../messaging/errors.ts';
+import type { Runtime } from '../runtime.ts';
+
+export interface CommandInput {
+  readonly commandType: string;
+  readonly aggregateUuid: string;
+  readonly data: Record<string, unknown>;
+  readonly commandUuid?: string;
+  readonly metadata?: Partial<CommandMetadata>;
+}
+
+export interface CommandSender {
+  send(input: CommandInput): Promise<CommandEnvelope>;
+  /** Validates all first (nothing is produced if one is bad), then produces them in one request per topic. */
+  sendMany(inputs: readonly CommandInput[]): Promise<CommandEnvelope[]>;
+  close(): Promise<void>;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Builds the envelope and checks it against its Avro schema; names every failing field. */
+export function buildCommand(runtime: Pick<Runtime, 'codec' | 'domainOfCommand' | 'config'>, input: CommandInput): CommandEnvelope {
+  const domain = runtime.domainOfCommand(input.commandType);
+  if (!domain) {
+    const known = runtime.config.domains.flatMap((d) => d.commandTypes).join(', ');
+    throw new InvalidMessage(input.commandType, [`commandType: unknown command; known commands are ${known}`]);
+  }
+  const problems: string[] = [];
+  if (!uuidPattern.test(input.aggregateUuid)) problems.push(`aggregate: ${JSON.stringify(input.aggregateUuid)} is not a uuid`);
+  if (input.commandUuid !== undefined && !uuidPattern.test(input.commandUuid)) problems.push(`commandUuid: ${JSON.stringify(input.commandUuid)} is not a uuid`);
+  const correlationId = input.metadata?.correlationId;
+  if (correlationId !== undefined && !uuidPattern.test(correlationId)) problems.push(`correlationId: ${JSON.stringify(correlationId)} is not a uuid`);
+  problems.push(...runtime.codec.problems(input.commandType, input.data));
+  if (problems.length > 0) throw new InvalidMessage(input.commandType, problems);
+  const commandUuid = input.commandUuid ?? randomUUID();
+  return {
+    commandType: input.commandType,
+    commandUuid,
+    aggregateType: domain.aggregateType,
+    aggregateUuid: input.aggregateUuid,
+    data: input.data,
+    metadata: {
+      issuedAt: input.metadata?.issuedAt ?? new Date().toISOString(),
+      issuedBy: input.metadata?.issuedBy ?? 'anonymous',
+      role: input.metadata?.role ?? 'unknown',
+      correlationId: input.metadata?.correlationId ?? commandUuid,
+    },
+  };
+}
+
+/** Produces command envelopes as they are (reactors use it: their commands carry derived uuids). */
+export async function produceCommands(runtime: Runtime, producer: Producer, commands: readonly CommandEnvelope[]): Promise<void> {
+  const byTopic = new Map<string, Message[]>();
+  for (const command of commands) {
+    const domain = runtime.domainOfCommand(command.commandType);
+    if (!domain) throw new InvalidMessage(command.commandType, ['commandType: unknown command']);
+    const topic = commandTopicOf(domain);
+    const message = { key: command.aggregateUuid, value: runtime.codec.encode(command.commandType, command.data).value, headers: commandHeaders(command) };
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+  }
+  if (byTopic.size === 0) return;
+  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+}
+
+/** Sends commands: validated before anything is produced, keyed by aggregate uuid. */
+export async function createCommandSender(runtime: Runtime): Promise<CommandSender> {
+  const producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  return {
+    async send(input) {
+      const command = buildCommand(runtime, input);
+      await produceCommands(runtime, producer, [command]);
+      return command;
+    },
+    async sendMany(inputs) {
+      const commands = inputs.map((input) => buildCommand(runtime, input));
+      await produceCommands(runtime, producer, commands);
+      return commands;
+    },
+    close: () => producer.disconnect(),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './envelopes.ts';
+export * from './decider.ts';
+export * from './domain.ts';
+export * from './errors.ts';
+export * from './projection.ts';

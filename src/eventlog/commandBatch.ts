@@ -1,0 +1,99 @@
+import type { CommandEnvelope, CommandOutcome } from '../core/index.ts';
+import { VersionConflict } from '../core/index.ts';
+import type { NewEvent } from './appendToStream.ts';
+import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
+import type { PoolClient } from './pool.ts';
+
+/** The uuids among these that some earlier transaction has processed. */
+export async function findProcessedUuids(client: PoolClient, commandUuids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ command_uuid: string }>(
+    'select command_uuid::text from processed_commands where command_uuid = any($1::uuid[])',
+    [commandUuids],
+  );
+  return new Set(rows.map((r) => r.command_uuid));
+}
+
+export async function readEventsCausedByMany(client: PoolClient, commandUuids: readonly string[]) {
+  const { rows } = await client.query<EventRow>(
+    `select ${eventColumns} from events where caused_by_command_uuid = any($1::uuid[]) order by position`,
+    [commandUuids],
+  );
+  return rows.map(toRecordedEvent);
+}
+
+export interface DecidedCommand {
+  readonly command: CommandEnvelope;
+  readonly streamType: string;
+  readonly outcome: CommandOutcome;
+  readonly reason: string | null;
+  /** Events with the versions the decision gave them. */
+  readonly events: readonly (NewEvent & { version: bigint })[];
+}
+
+/** A concurrent writer processed one of these commands first: redo the chunk one by one. */
+export class CommandAlreadyProcessed extends Error {
+  override name = 'CommandAlreadyProcessed';
+}
+
+/**
+ * Appends every event of a chunk and archives every command with its outcome, in one statement.
+ * Unique (stream_id, version) still guards each append: a concurrent writer's win raises a
+ * VersionConflict, and a command some other transaction archived first raises
+ * CommandAlreadyProcessed; the caller rolls back and takes the one-by-one path.
+ */
+export async function appendAndArchive(client: PoolClient, decided: readonly DecidedCommand[]) {
+  const events = decided.flatMap((d) => d.events.map((e) => ({ d, e })));
+  try {
+    const { rows } = await client.query<EventRow & { archived: number }>(
+      `with archived as (
+         insert into processed_commands (command_uuid, command_type, aggregate_type, aggregate_uuid, data, metadata,
+                                         processed_at, outcome, event_uuids, reason)
+         select c.uuid, c.type, c.aggregate_type, c.aggregate_uuid, c.data, c.metadata, now(), c.outcome,
+                array(select jsonb_array_elements_text(c.event_uuids)::uuid), c.reason
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[], $7::text[], $8::jsonb[], $9::text[])
+              as c(uuid, type, aggregate_type, aggregate_uuid, data, metadata, outcome, event_uuids, reason)
+         on conflict (command_uuid) do nothing
+         returning 1
+       ), appended as (
+         insert into events (stream_type, stream_id, version, event_uuid, type, schema_id, data, metadata,
+                             caused_by_command_type, caused_by_command_uuid, correlation_id)
+         select * from unnest($10::text[], $11::uuid[], $12::bigint[], $13::uuid[], $14::text[], $15::int[], $16::jsonb[],
+                              $17::jsonb[], $18::text[], $19::uuid[], $20::uuid[])
+         returning ${eventColumns}
+       )
+       select appended.*, (select count(*)::int from archived) as archived from appended
+       union all
+       select null, null, null, null, null, null, null, null, null, null, null, null, (select count(*)::int from archived)
+       where not exists (select 1 from appended)`,
+      [
+        decided.map((d) => d.command.commandUuid),
+        decided.map((d) => d.command.commandType),
+        decided.map((d) => d.command.aggregateType),
+        decided.map((d) => d.command.aggregateUuid),
+        decided.map((d) => JSON.stringify(d.command.data)),
+        decided.map((d) => JSON.stringify(d.command.metadata)),
+        decided.map((d) => d.outcome),
+        decided.map((d) => JSON.stringify(d.events.map((e) => e.eventUuid))),
+        decided.map((d) => d.reason),
+        events.map(({ d }) => d.streamType),
+        events.map(({ d }) => d.command.aggregateUuid),
+        events.map(({ e }) => e.version.toString()),
+        events.map(({ e }) => e.eventUuid),
+        events.map(({ e }) => e.type),
+        events.map(({ e }) => e.schemaId),
+        events.map(({ e }) => JSON.stringify(e.data)),
+        events.map(({ d }) => JSON.stringify({ issuedBy: d.command.metadata.issuedBy, role: d.command.metadata.role, issuedAt: d.command.metadata.issuedAt })),
+        events.map(({ d }) => d.command.commandType),
+        events.map(({ d }) => d.command.commandUuid),
+        events.map(({ d }) => d.command.metadata.correlationId),
+      ],
+    );
+    if ((rows[0]?.archived ?? 0) !== decided.length) throw new CommandAlreadyProcessed('a command of this chunk was processed concurrently');
+    return rows.filter((r) => r.event_uuid !== null).map(toRecordedEvent);
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string };
+    if (pgError.code === '23505' && pgError.constraint === 'events_stream_version') throw new VersionConflict('(a stream of the chunk)', -1n);
+    if (pgError.code === '23505' && pgError.constraint === 'events_event_uuid_key') throw new CommandAlreadyProcessed('an event of this chunk was appended concurrently');
+    throw error;
+  }
+}

@@ -1,0 +1,15 @@
+import pg from 'pg';
+
+// Postgres bigint (int8) arrives as a string by default; versions and positions are bigints.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => BigInt(value));
+
+/** The one place a pool is made; everything else borrows clients from it. */
+export function createPool(databaseUrl: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;

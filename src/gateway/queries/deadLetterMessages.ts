@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, IHeaders, KafkaMessage } from 'kafkajs';
+import { commandTopicOf, eventTopicOf } from '../../core/index.ts';
+import { deadLetterTopicOf } from '../../messaging/deadLetters.ts';
+import type { Runtime } from '../../runtime.ts';
+import { withDeadline } from '../deadline.ts';
+import { HttpError } from '../http.ts';
+
+export interface DeadLetter {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly errorCode: string;
+  readonly error: string;
+  readonly sourceTopic: string;
+  readonly sourcePartition: string;
+  readonly sourceOffset: string;
+  readonly failedAt: string;
+  /** The original message's own headers (the dead-letter ones are shown above). */
+  readonly headers: Record<string, string>;
+  readonly size: number;
+  /** The bytes as text where printable, a dot where not: enough to recognise garbage. */
+  readonly preview: string;
+  readonly valueBase64: string;
+}
+
+/** Only the config's own dead-letter topics may be read or retried from; the name never reaches Kafka otherwise. */
+export function deadLetterTopicNamed(runtime: Runtime, topic: string): string {
+  const known = runtime.config.domains.flatMap((d) => [commandTopicOf(d), eventTopicOf(d)]).map(deadLetterTopicOf);
+  if (!known.includes(topic)) throw new HttpError(404, `${JSON.stringify(topic.slice(0, 100))} is not a dead-letter topic of this config; they are ${known.join(', ')}`);
+  return topic;
+}
+
+const headerText = (value: IHeaders[string]) => {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? '' : first.toString();
+};
+
+function toDeadLetter(partition: number, message: KafkaMessage): DeadLetter {
+  const all = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, headerText(v)]));
+  const value = message.value ?? Buffer.alloc(0);
+  return {
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    errorCode: all['dlq-error-code'] ?? '',
+    error: all['dlq-error'] ?? '',
+    sourceTopic: all['dlq-source-topic'] ?? '',
+    sourcePartition: all['dlq-source-partition'] ?? '',
+    sourceOffset: all['dlq-source-offset'] ?? '',
+    failedAt: all['dlq-failed-at'] ?? '',
+    headers: Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('dlq-'))),
+    size: value.length,
+    preview: value.subarray(0, 200).toString('latin1').replace(/[^\x20-\x7e]/g, '.'),
+    valueBase64: value.toString('base64'),
+  };
+}
+
+/**
+ * Reads messages of a dead-letter topic: from `from(partition)` to the end of each partition. kafkajs
+ * reads only through a consumer group, so a throwaway group is made for the look and deleted after.
+ */
+async function readRange(runtime: Runtime, admin: Admin, topic: string, from: (p: { partition: number; low: bigint; high: bigint }) => bigint, until?: (p: number) => bigint) {
+  const offsets = (await admin.fetchTopicOffsets(topic))
+    .map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }))
+    .map((o) => {
+      const end = until?.(o.partition) ?? o.high;
+      return { ...o, start: from(o), end: end < o.high ? end : o.high };
+    })
+    .filter((o) => o.start < o.end && o.start >= o.low);
+  if (offsets.length === 0) return [];
+  const groupId = `${runtime.config.app}.gateway.dead-letter-look.${randomUUID()}`;
+  const consumer = runtime.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  const found: { partition: number; message: KafkaMessage }[] = [];
+  const remaining = new Set(offsets.map((o) => o.partition));
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const range = offsets.find((o) => o.partition === partition);
+        const at = BigInt(message.offset);
+        if (!range || at < range.start || at >= range.end) return;
+        found.push({ partition, message });
+        if (at >= range.end - 1n) remaining.delete(partition);
+        if (remaining.size === 0) finished();
+      },
+    });
+    for (const o of offsets) consumer.seek({ topic, partition: o.partition, offset: o.start.toString() });
+    await withDeadline(done, 15_000, `reading ${topic}`);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+  return found;
+}
+
+/** The newest `limit` messages of each partition, newest first. */
+export async function readDeadLetters(runtime: Runtime, admin: Admin, topic: string, limit: number): Promise<DeadLetter[]> {
+  const found = await readRange(runtime, admin, deadLetterTopicNamed(runtime, topic), (p) => (p.high - BigInt(limit) > p.low ? p.high - BigInt(limit) : p.low));
+  return found.map((f) => toDeadLetter(f.partition, f.message)).sort((a, b) => (BigInt(b.offset) > BigInt(a.offset) ? 1 : -1));
+}
+
+/**
+ * Sends a dead-lettered message back to the topic it came from, with its original key, value
+ * and headers: after a fix (a schema registered, a bug deployed) it is read again. A command's
+ * uuid travels in its headers, so a retried command that was decided after all is deduplicated.
+ */
+export async function retryDeadLetter(runtime: Runtime, admin: Admin, topic: string, partition: number, offset: bigint) {
+  deadLetterTopicNamed(runtime, topic);
+  const [hit] = await readRange(runtime, admin, topic, (p) => (p.partition === partition ? offset : p.high), () => offset + 1n);
+  if (!hit) throw new HttpError(404, `${topic} has no message at partition ${partition}, offset ${offset} (deleted by retention, or never there)`);
+  const letter = toDeadLetter(hit.partition, hit.message);
+  const source = topic.replace(/\.dlq$/, '');
+  // The source topic comes from the dead-letter topic's own name, not from a header anyone could have written.
+  const headers = Object.fromEntries(Object.entries(hit.message.headers ?? {}).filter(([k]) => !k.startsWith('dlq-')));
+  const producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({ topic: source, acks: -1, messages: [{ key: hit.message.key, value: hit.message.value, headers }] });
+  } finally {
+    await producer.disconnect();
+  }
+  return { retried: letter, sentTo: source };
+}

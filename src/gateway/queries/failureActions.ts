@@ -1,0 +1,63 @@
+import type { Projection } from '../../core/index.ts';
+import { eventColumns, toRecordedEvent, type EventRow } from '../../eventlog/eventRows.ts';
+import { inTransaction, markProjected } from '../../eventlog/index.ts';
+import { listFailures, resumeProjector, skipHaltedEvent, type FailureRow } from '../../projection/failures.ts';
+import type { Runtime } from '../../runtime.ts';
+import { HttpError } from '../http.ts';
+
+/** The failures of every version of one projection (its projectors are `<name>_v<N>`). */
+async function failuresOf(runtime: Runtime, projection: Projection): Promise<FailureRow[]> {
+  const prefix = `${projection.name}_v`;
+  return (await listFailures(runtime.readPool)).filter((f) => f.projector.startsWith(prefix) && /^\d+$/.test(f.projector.slice(prefix.length)));
+}
+
+/** `streamfold projection resume`: each halted version retries the event that stopped it. */
+export async function resumeHalted(runtime: Runtime, projection: Projection): Promise<number> {
+  let count = 0;
+  for (const f of (await failuresOf(runtime, projection)).filter((f) => f.status === 'halted')) count += await resumeProjector(runtime.readPool, f.projector);
+  return count;
+}
+
+/** `streamfold projection skip`: each halted version marks its event projected without applying it, and goes on. */
+export async function skipHalted(runtime: Runtime, projection: Projection): Promise<number> {
+  let count = 0;
+  for (const f of (await failuresOf(runtime, projection)).filter((f) => f.status === 'halted')) count += await skipHaltedEvent(runtime.readPool, f.projector);
+  return count;
+}
+
+async function parkedFailure(runtime: Runtime, projection: Projection, eventUuid: string): Promise<FailureRow> {
+  const found = (await failuresOf(runtime, projection)).find((f) => f.event_uuid === eventUuid && f.status === 'parked');
+  if (!found) throw new HttpError(404, `${projection.name} has no parked failure for event ${eventUuid}`);
+  return found;
+}
+
+/**
+ * Applies a parked event again, now (after a fix): in one transaction it is marked projected,
+ * applied, and its failure resolved. If it throws again nothing changes and the error is answered.
+ */
+export async function retryParked(runtime: Runtime, projection: Projection, eventUuid: string): Promise<FailureRow> {
+  const failure = await parkedFailure(runtime, projection, eventUuid);
+  const { rows } = await runtime.pool.query<EventRow>(`select ${eventColumns} from events where event_uuid = $1`, [eventUuid]);
+  const row = rows[0];
+  if (!row) throw new HttpError(404, `event ${eventUuid} is not in the event log`);
+  const event = toRecordedEvent(row);
+  try {
+    await inTransaction(runtime.readPool, async (client) => {
+      if (await markProjected(client, failure.projector, eventUuid)) await projection.apply(event, client, failure.projector);
+      await client.query(`update projection_failures set status = 'resumed' where projector = $1 and event_uuid = $2 and status = 'parked'`, [failure.projector, eventUuid]);
+    });
+  } catch (error) {
+    throw new HttpError(409, `${failure.projector} could not apply ${event.eventType} ${eventUuid} again: ${(error as Error).message}`);
+  }
+  return failure;
+}
+
+/** Marks a parked event projected without applying it, so a redelivery will not try it again either. */
+export async function skipParked(runtime: Runtime, projection: Projection, eventUuid: string): Promise<FailureRow> {
+  const failure = await parkedFailure(runtime, projection, eventUuid);
+  await inTransaction(runtime.readPool, async (client) => {
+    await markProjected(client, failure.projector, eventUuid);
+    await client.query(`update projection_failures set status = 'skipped' where projector = $1 and event_uuid = $2 and status = 'parked'`, [failure.projector, eventUuid]);
+  });
+  return failure;
+}

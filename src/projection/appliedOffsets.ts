@@ -1,0 +1,40 @@
+import type { Pool, PoolClient } from '../eventlog/index.ts';
+
+export interface AppliedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to apply: everything before it is in the read model. */
+  readonly next: bigint;
+}
+
+/**
+ * Records, in the transaction that applied them, how far a projector has applied a partition.
+ * Never moves back: a zombie's late chunk must not undo a newer one's position.
+ */
+export async function recordAppliedOffset(client: PoolClient, projector: string, at: AppliedOffset): Promise<void> {
+  await client.query(
+    `insert into projection_offsets (projector, topic, partition, next_offset) values ($1, $2, $3, $4)
+     on conflict (projector, topic, partition) do update
+       set next_offset = greatest(projection_offsets.next_offset, excluded.next_offset), updated_at = now()`,
+    [projector, at.topic, at.partition, at.next.toString()],
+  );
+}
+
+/** The projectors' applied offsets; `forUpdate` holds their chunk commits until the caller's transaction ends. */
+export async function appliedOffsets(db: Pool | PoolClient, projectors: readonly string[], forUpdate = false): Promise<Map<string, AppliedOffset[]>> {
+  const { rows } = await db.query<{ projector: string; topic: string; partition: number; next_offset: bigint }>(
+    `select projector, topic, partition, next_offset from projection_offsets where projector = any($1)
+     order by projector, topic, partition ${forUpdate ? 'for update' : ''}`,
+    [projectors],
+  );
+  const byProjector = new Map<string, AppliedOffset[]>(projectors.map((p) => [p, []]));
+  for (const r of rows) byProjector.get(r.projector)?.push({ topic: r.topic, partition: r.partition, next: r.next_offset });
+  return byProjector;
+}
+
+/** Partitions where `candidate` has applied less than `live`: reading it now would go back in time. */
+export function partitionsBehind(live: readonly AppliedOffset[], candidate: readonly AppliedOffset[]) {
+  return live
+    .map((l) => ({ topic: l.topic, partition: l.partition, live: l.next, candidate: candidate.find((c) => c.topic === l.topic && c.partition === l.partition)?.next ?? 0n }))
+    .filter((p) => p.candidate < p.live);
+}

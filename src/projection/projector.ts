@@ -1,0 +1,120 @@
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { eventTopicOf, type Projection, type RecordedEvent } from '../core/index.ts';
+import { inTransaction, type Pool } from '../eventlog/index.ts';
+import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
+import { eventFromMessage } from '../messaging/envelopeHeaders.ts';
+import { faultPoint } from '../faults.ts';
+import type { Runtime } from '../runtime.ts';
+import { recordAppliedOffset } from './appliedOffsets.ts';
+import { applyChunk, type ChunkTarget } from './applyChunk.ts';
+import { isHalted } from './failures.ts';
+import { projectionGroupOf, projectorNameOf, schemaOf, versionOf } from './names.ts';
+import { retryDefaults } from './retry.ts';
+import { createTables, setupVersion, type VersionStatus } from './versions.ts';
+
+export interface RunningProjector {
+  readonly projection: Projection;
+  readonly consumer: Consumer;
+  /** The version this projector builds; the code's unless one was asked for. */
+  readonly version: number;
+  /** The version's status when the projector started: live, or replaying beside the live one. */
+  readonly status: VersionStatus;
+  stop(): Promise<void>;
+}
+
+export interface ProjectorOptions {
+  readonly log?: (line: string, fields?: Record<string, unknown>) => void;
+  readonly retry?: typeof retryDefaults;
+  /** Build this version of the projection's code instead of the one it declares (a rebuild after a fix). */
+  readonly version?: number;
+  /**
+   * Messages per Postgres transaction. Live traffic arrives in small batches whatever this is;
+   * during a replay a kafkajs batch holds thousands of events, and fewer, bigger transactions are faster.
+   */
+  readonly chunkSize?: number;
+  /** Partitions applied at once, each in transactions of its own (default: STREAMFOLD_PARTITIONS_CONCURRENTLY). */
+  readonly partitionsConcurrently?: number;
+}
+
+/** Creates the projection version's schema and tables; idempotent. */
+export async function setupProjection(pool: Pool, projection: Projection, schema = schemaOf(projection)): Promise<void> {
+  await inTransaction(pool, (client) => createTables(client, projection, schema));
+}
+
+/**
+ * One consumer group per projection version, starting at offset zero, so a new version is a
+ * replay. Each chunk is one transaction on the read model's pool: the new events are applied,
+ * the partition's applied offset recorded, then the Kafka offset is committed after the commit.
+ */
+export async function startProjector(runtime: Runtime, projection: Projection, options: ProjectorOptions = {}): Promise<RunningProjector> {
+  const at = versionOf(projection, options.version);
+  const projector = projectorNameOf(at);
+  const schema = schemaOf(at);
+  const log = options.log ?? (() => undefined);
+  const target: ChunkTarget = { projection, projector, schema, policy: projection.failurePolicy ?? 'halt', retry: options.retry, log };
+  const status = await setupVersion(runtime.readPool, projection, at.version);
+
+  const producer = runtime.kafka.producer();
+  const consumer = runtime.kafka.consumer({
+    groupId: projectionGroupOf(runtime.config.app, at, runtime.readDatabase),
+    maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs,
+    sessionTimeout: runtime.settings.sessionTimeoutMs,
+  });
+  const topics = projection.sources.map((name) => eventTopicOf(runtime.domainNamed(name)));
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+
+  const decode = async (_topic: string, message: KafkaMessage): Promise<RecordedEvent> => {
+    return eventFromMessage(message, await runtime.codec.decode(message.value));
+  };
+
+  const handle = async (chunk: readonly Delivered<RecordedEvent>[]) => {
+    const result = await applyAndRecord(chunk);
+    faultPoint('projector.after-commit');
+    return result;
+  };
+  const applyAndRecord = async (chunk: readonly Delivered<RecordedEvent>[]) =>
+    inTransaction(runtime.readPool, async (client) => {
+      const deliveries = chunk.map((d) => ({ event: d.value, topic: d.topic, partition: d.partition, offset: d.message.offset }));
+      const halted = await applyChunk(client, target, deliveries);
+      const last = chunk.at(-1) as Delivered<RecordedEvent>;
+      const next = halted ? BigInt(halted.offset) : BigInt(last.message.offset) + 1n;
+      await recordAppliedOffset(client, projector, { topic: last.topic, partition: last.partition, next });
+      return halted ? { haltAt: halted.offset } : undefined;
+    });
+
+  let stopped = false;
+  const waitForResolution = async (topic: string, partition: number, offset: string) => {
+    consumer.pause(topics.map((t) => ({ topic: t })));
+    while (!stopped && (await isHalted(runtime.readPool, projector))) await new Promise((r) => setTimeout(r, 1000));
+    if (stopped) return;
+    consumer.seek({ topic, partition, offset });
+    consumer.resume(topics.map((t) => ({ topic: t })));
+    log('projection resumed', { projector });
+  };
+
+  await runBatches(consumer, {
+    decode,
+    handle,
+    producer,
+    chunkSize: options.chunkSize ?? 1000,
+    // A partition's chunks stay in order; partitions are independent, and overlapping their
+    // Postgres round trips is what makes a replay faster on a machine with idle cores.
+    partitionsConcurrently: options.partitionsConcurrently ?? runtime.settings.partitionsConcurrently,
+    onHalt: (topic, partition, offset) => void waitForResolution(topic, partition, offset),
+    onDeadLetter: (topic, error) => log('dead-lettered', { topic, error: error.message }),
+  });
+
+  return {
+    projection,
+    consumer,
+    version: at.version,
+    status,
+    async stop() {
+      stopped = true;
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import pg from 'pg';
+import type { Settings } from '../config/settings.ts';
+import type { StreamfoldConfig } from '../config/streamfoldConfig.ts';
+import { openRuntime } from '../runtime.ts';
+import { migrateEventLog } from '../setup.ts';
+import { withDatabase } from '../stack/postgres.ts';
+import { watchCatchUp, type CatchUp } from './catchUp.ts';
+import { ProjectionVersionError } from './errors.ts';
+import { deleteIdleGroups } from './groups.ts';
+import { projectionGroupOf } from './names.ts';
+import { startProjector } from './projector.ts';
+import { verifyVersion, type Verification } from './verify.ts';
+
+export interface RebuildResult {
+  readonly database: string;
+  readonly url: string;
+  readonly catchUp: CatchUp;
+  readonly verifications: Verification[];
+}
+
+const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+
+async function onServer<T>(settings: Settings, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: withDatabase(settings.databaseUrl, 'postgres') });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The second seed's deploy: a new read database (`nawhas_v3_1_2`), migrated, every projection of
+ * the config replayed into it from offset zero under consumer groups of its own, then verified
+ * against the event log. The event log stays where it is. An existing database is refused
+ * unless `replace` says to drop it.
+ */
+export async function rebuildReadDatabase(
+  settings: Settings,
+  config: StreamfoldConfig,
+  database: string,
+  options: { replace?: boolean; partitionsConcurrently?: number; onProgress?: (done: number, total: number) => void; log?: (line: string) => void; stopping?: () => boolean } = {},
+): Promise<RebuildResult | undefined> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
+    throw new ProjectionVersionError('BAD_ARGUMENT', `--database ${database} is not a plain Postgres name: use lower-case letters, digits and _ (e.g. nawhas_v3_1_2)`);
+  }
+  if (database === databaseName(settings.databaseUrl)) {
+    throw new ProjectionVersionError('BAD_ARGUMENT', `${database} holds the event log (DATABASE_URL); a read database needs a name of its own`);
+  }
+  const log = options.log ?? (() => undefined);
+  const url = withDatabase(settings.databaseUrl, database);
+  const exists = await onServer(settings, async (client) => (await client.query('select 1 from pg_database where datname = $1', [database])).rowCount === 1);
+  if (exists && !options.replace) {
+    throw new ProjectionVersionError(
+      'DATABASE_EXISTS',
+      `database ${database} already exists; nothing was changed. Pass --replace to drop it and rebuild it, or choose another name.`,
+    );
+  }
+
+  const runtime = await openRuntime(config, 'rebuild', settings, { readDatabaseUrl: url });
+  try {
+    const admin = runtime.kafka.admin();
+    await admin.connect();
+    try {
+      // Its groups must start from nothing: offsets left by an earlier build would skip events.
+      await deleteIdleGroups(admin, config.projections.map((p) => projectionGroupOf(config.app, p, database)), `read database ${database}`);
+    } finally {
+      await admin.disconnect();
+    }
+    if (exists) {
+      await onServer(settings, (client) => client.query(`drop database ${client.escapeIdentifier(database)} with (force)`));
+      log(`dropped database ${database}`);
+    }
+    for (const file of await migrateEventLog({ ...settings, databaseUrl: url })) log(`migrated ${database}: ${file}`);
+
+    const running = [];
+    for (const projection of config.projections) running.push(await startProjector(runtime, projection, { partitionsConcurrently: options.partitionsConcurrently }));
+    let catchUp: CatchUp | undefined;
+    try {
+      catchUp = await watchCatchUp(
+        runtime,
+        config.projections.map((projection) => ({ projection, version: projection.version })),
+        options.onProgress ?? (() => undefined),
+        { stopping: options.stopping },
+      );
+    } finally {
+      for (const part of running) await part.stop();
+    }
+    if (!catchUp) return undefined;
+    const verifications = [];
+    for (const projection of config.projections) verifications.push(await verifyVersion(runtime, projection));
+    return { database, url, catchUp, verifications };
+  } finally {
+    await runtime.close();
+  }
+}

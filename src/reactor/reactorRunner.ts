@@ -1,0 +1,51 @@
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { v5 as uuidv5 } from 'uuid';
+import { eventTopicOf, type CommandEnvelope, type Reactor, type RecordedEvent } from '../core/index.ts';
+import { produceCommands } from '../client/commandSender.ts';
+import { runBatches } from '../messaging/batchConsumer.ts';
+import { eventFromMessage } from '../messaging/envelopeHeaders.ts';
+import type { Runtime } from '../runtime.ts';
+
+export const reactorGroupOf = (app: string, reactor: Pick<Reactor, 'name'>) => `${app}.reactor.${reactor.name}`;
+
+/** A redelivered event yields the same command uuids, which the worker's dedup table absorbs. */
+export const reactionUuid = (eventUuid: string, key: string) => uuidv5(`reaction:${key}`, eventUuid);
+
+export async function startReactor(runtime: Runtime, reactor: Reactor): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
+  const producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = runtime.kafka.consumer({ groupId: reactorGroupOf(runtime.config.app, reactor), maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs, sessionTimeout: runtime.settings.sessionTimeoutMs });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: reactor.sources.map((name) => eventTopicOf(runtime.domainNamed(name))), fromBeginning: true });
+
+  await runBatches<RecordedEvent>(consumer, {
+    producer,
+    decode: async (_topic: string, message: KafkaMessage) => {
+      return eventFromMessage(message, await runtime.codec.decode(message.value));
+    },
+    handle: async (chunk) => {
+      for (const { value: event } of chunk) {
+        const reactions = await reactor.react(event, runtime.pool);
+        const commands = reactions.map(
+          (reaction, index): CommandEnvelope => ({
+            commandType: reaction.commandType,
+            commandUuid: reactionUuid(event.eventUuid, reaction.key ?? String(index)),
+            aggregateType: reaction.aggregateType,
+            aggregateUuid: reaction.aggregateUuid,
+            data: reaction.data,
+            metadata: { issuedAt: event.recordedAt, issuedBy: `reactor:${reactor.name}`, role: 'system', correlationId: event.correlationId, causationId: event.eventUuid },
+          }),
+        );
+        await produceCommands(runtime, producer, commands);
+      }
+    },
+  });
+
+  return {
+    consumer,
+    async stop() {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
+import type { Settings } from './config/settings.ts';
+import { avroDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts';
+import { createPool } from './eventlog/index.ts';
+import { createCodec } from './messaging/codec.ts';
+import { createRegistry, loadSchemas, registerSchemas, type RegistrationResult } from './messaging/schemaCatalog.ts';
+import { judge, registeredVersions, setCompatibility, type SchemaVerdict, type WrittenSchema } from './messaging/schemaCompatibility.ts';
+import { createUpcasting } from './messaging/upcasting.ts';
+
+/**
+ * `schemas check`: every local schema against every version the registry holds, and every
+ * (type, writer schema) still present in the event log against today's schemas.
+ */
+export async function checkSchemas(settings: Settings, config: StreamfoldConfig): Promise<SchemaVerdict[]> {
+  const schemas = loadSchemas(avroDirOf(config));
+  const upcasting = createUpcasting(avroDirOf(config), config.domains, schemas);
+  const results: SchemaVerdict[] = [];
+  for (const schema of schemas.values()) {
+    const written = await registeredVersions(settings.registryUrl, schema.subject);
+    const { verdict, details } = written.length === 0 ? { verdict: 'new' as const, details: [] } : judge(schema, written, upcasting);
+    results.push({ subject: schema.subject, file: schema.file, verdict, details });
+  }
+
+  const pool = createPool(settings.databaseUrl, 1);
+  try {
+    const exists = await pool.query(`select to_regclass('events') is not null as present`);
+    if (!exists.rows[0]?.present) return results;
+    const { rows } = await pool.query<{ type: string; schema_id: number; count: number }>(
+      'select type, schema_id, count(*)::int as count from events group by type, schema_id order by type, schema_id',
+    );
+    const codec = createCodec(createRegistry(settings.registryUrl), schemas, new Map(), upcasting);
+    const byType = new Map<string, WrittenSchema[]>();
+    for (const row of rows) {
+      const type = await codec.writerSchema(row.schema_id);
+      byType.set(row.type, [...(byType.get(row.type) ?? []), { label: `${row.count} events in the log written with schema id ${row.schema_id}`, type }]);
+    }
+    for (const [typeName, written] of byType) {
+      const local = schemas.get(typeName);
+      const { verdict, details } = judge(local, written, upcasting);
+      results.push({ subject: `event log: ${typeName}`, file: local?.file ?? '(no schema file)', verdict, details });
+    }
+  } finally {
+    await pool.end();
+  }
+  return results;
+}
+
+/**
+ * `schemas register`: BACKWARD_TRANSITIVE registration; a change the registry refuses is
+ * registered only when upcasters cover every older version it cannot read.
+ */
+export async function registerWithUpcasters(settings: Settings, config: StreamfoldConfig): Promise<(RegistrationResult & { viaUpcaster?: boolean })[]> {
+  const schemas = loadSchemas(avroDirOf(config));
+  const upcasting = createUpcasting(avroDirOf(config), config.domains, schemas);
+  const registry = createRegistry(settings.registryUrl);
+  const results: (RegistrationResult & { viaUpcaster?: boolean })[] = [];
+  for (const result of await registerSchemas(registry, schemas.values())) {
+    const schema = schemas.get(result.typeName);
+    if (!result.error || !schema || !/incompatib/i.test(result.error)) {
+      results.push(result);
+      continue;
+    }
+    const { verdict, details } = judge(schema, await registeredVersions(settings.registryUrl, schema.subject), upcasting);
+    if (verdict !== 'needs-upcaster') {
+      results.push({ ...result, error: `${result.error}\n    ${details.join('\n    ')}` });
+      continue;
+    }
+    // Every version Avro cannot resolve has an upcaster: let this one past the rule, then restore it.
+    await setCompatibility(settings.registryUrl, schema.subject, 'NONE');
+    try {
+      const [forced] = await registerSchemas(registry, [schema], COMPATIBILITY.NONE);
+      results.push({ ...(forced as RegistrationResult), viaUpcaster: true });
+    } finally {
+      await setCompatibility(settings.registryUrl, schema.subject, 'BACKWARD_TRANSITIVE');
+    }
+  }
+  return results;
+}

@@ -1,0 +1,54 @@
+import type { Settings } from './config/settings.ts';
+import { topicsDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts';
+import { createPool, migrate } from './eventlog/index.ts';
+import { createKafka } from './messaging/kafka.ts';
+import type { RegistrationResult } from './messaging/schemaCatalog.ts';
+import { registerWithUpcasters } from './schemaCheck.ts';
+import { applyTopics, loadTopicSpecs, type TopicReport } from './messaging/topics.ts';
+import { ensureDatabase } from './stack/postgres.ts';
+
+export async function migrateEventLog(settings: Settings): Promise<string[]> {
+  await ensureDatabase(settings.databaseUrl);
+  const pool = createPool(settings.databaseUrl, 1);
+  try {
+    return await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function applyTopicFiles(settings: Settings, config: StreamfoldConfig): Promise<TopicReport> {
+  const admin = createKafka(settings, `${config.app}.admin`).admin();
+  await admin.connect();
+  try {
+    return await applyTopics(admin, loadTopicSpecs(topicsDirOf(config)));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function registerSchemaFiles(settings: Settings, config: StreamfoldConfig): Promise<RegistrationResult[]> {
+  return registerWithUpcasters(settings, config);
+}
+
+export function describeTopicReport(report: TopicReport): string {
+  const lines = [
+    ...report.created.map((t) => `created   ${t}`),
+    ...report.unchanged.map((t) => `ok        ${t}`),
+    ...report.drift.map((d) => `DRIFT     ${d.topic}: ${d.what} is ${d.broker} on the broker, ${d.file} in the file (not changed; fix by hand)`),
+  ];
+  return lines.join('\n');
+}
+
+/** Migrate, create topics, register schemas: what every process needs before it starts. */
+export async function prepareAll(settings: Settings, config: StreamfoldConfig, report: (line: string) => void = () => undefined) {
+  for (const file of await migrateEventLog(settings)) report(`migrated ${file}`);
+  const topics = await applyTopicFiles(settings, config);
+  for (const t of topics.created) report(`created topic ${t}`);
+  const registered = await registerSchemaFiles(settings, config);
+  const refused = registered.filter((r) => r.error);
+  if (refused.length > 0) {
+    throw new Error(`the registry refused ${refused.map((r) => `${r.file}: ${r.error}`).join('\n')}`);
+  }
+  return { topics, registered };
+}

@@ -1,0 +1,24 @@
+export const stackErrorCodes = [
+  'PORT_TAKEN',
+  'JAVA_MISSING',
+  'MAVEN_MISSING',
+  'MAVEN_FAILED',
+  'SERVER_DIED',
+  'START_TIMEOUT',
+  'POSTGRES_UNREACHABLE',
+] as const;
+export type StackErrorCode = (typeof stackErrorCodes)[number];
+
+/** A stack problem a person can fix: the message names the cause and the way out. */
+export class StackError extends Error {
+  override readonly name = 'StackError';
+  constructor(
+    readonly code: StackErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isStackError = (error: unknown): error is StackError => error instanceof StackError;

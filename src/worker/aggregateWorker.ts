@@ -1,0 +1,123 @@
+import type { Consumer, Message, Producer } from 'kafkajs';
+import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, type Domain } from '../core/index.ts';
+import { CommandAlreadyProcessed, inTransaction } from '../eventlog/index.ts';
+import { faultPoint } from '../faults.ts';
+import { runBatches } from '../messaging/batchConsumer.ts';
+import { commandFromMessage, eventHeaders } from '../messaging/envelopeHeaders.ts';
+import { PoisonMessage } from '../messaging/errors.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { messageDeadLettered, workerChunkHandled } from '../metrics/index.ts';
+import type { Runtime } from '../runtime.ts';
+import { handleChunk, type ChunkItem } from './handleChunk.ts';
+import { handleCommand, type CommandResult } from './handleCommand.ts';
+import { StateCache } from './stateCache.ts';
+
+export interface WorkerOptions {
+  /** Domain names to handle; all of the config's by default. */
+  readonly domains?: readonly string[];
+  readonly cacheSize?: number;
+  readonly logger?: Logger;
+}
+
+export interface RunningWorker {
+  readonly consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+export const aggregateGroupOf = (app: string) => `${app}.aggregates`;
+
+/** The aggregate worker: command topics in, events in the Postgres log and on the event topics out. */
+export async function startAggregateWorker(runtime: Runtime, options: WorkerOptions = {}): Promise<RunningWorker> {
+  const domains = (options.domains ?? runtime.config.domains.map((d) => d.name)).map((name) => runtime.domainNamed(name));
+  const domainByTopic = new Map(domains.map((d) => [commandTopicOf(d), d]));
+  const cache = new StateCache<unknown>(options.cacheSize ?? runtime.settings.stateCacheSize);
+  const logger = options.logger ?? silentLogger;
+
+  const producer: Producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = runtime.kafka.consumer({
+    groupId: aggregateGroupOf(runtime.config.app),
+    sessionTimeout: runtime.settings.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(runtime.settings.sessionTimeoutMs / 10)),
+    maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs,
+  });
+  // A rebalance may hand our aggregates to another worker: forget every cached state.
+  consumer.on(consumer.events.GROUP_JOIN, () => cache.clear());
+  consumer.on(consumer.events.REBALANCING, () => cache.clear());
+
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...domainByTopic.keys()], fromBeginning: true });
+
+  const decode = async (topic: string, message: Parameters<typeof commandFromMessage>[0]) => {
+    const decoded = await runtime.codec.decode(message.value);
+    const domain = domainByTopic.get(topic) as Domain;
+    if (!domain.commandTypes.includes(decoded.typeName)) {
+      throw new PoisonMessage('UNKNOWN_MESSAGE_TYPE', `${decoded.typeName} is not a command of the ${domain.name} domain`);
+    }
+    return { domain, command: commandFromMessage(message, decoded) };
+  };
+
+  /** The batched path first; after a conflict with a concurrent writer, one command at a time. */
+  const handleInTransaction = async (items: readonly ChunkItem[]): Promise<CommandResult[]> => {
+    try {
+      return await inTransaction(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache));
+    } catch (error) {
+      if (!isVersionConflict(error) && !(error instanceof CommandAlreadyProcessed)) throw error;
+      logger.info('chunk conflicted with a concurrent writer; handling it command by command', { commands: items.length });
+      for (const { command } of items) cache.delete(command.aggregateUuid);
+      return inTransaction(runtime.pool, async (client) => {
+        const out: CommandResult[] = [];
+        for (const { domain, command } of items) out.push(await handleCommand(client, domain, command, runtime.codec, cache));
+        return out;
+      });
+    }
+  };
+
+  const handle = async (chunk: readonly { value: { domain: Domain; command: CommandEnvelope } }[]) => {
+    const started = performance.now();
+    const items = chunk.map((delivered) => delivered.value);
+    const results = await handleInTransaction(items);
+    faultPoint('worker.after-commit');
+    const committed = performance.now();
+    const byTopic = new Map<string, Message[]>();
+    results.forEach((result, i) => {
+      const { domain, command } = (chunk[i] as (typeof chunk)[number]).value;
+      if (result.newState) cache.set(command.aggregateUuid, result.newState.version, result.newState.state);
+      if (logger.debugEnabled) {
+        logger.debug('command handled', { commandUuid: command.commandUuid, commandType: command.commandType, outcome: result.outcome, correlationId: command.metadata.correlationId });
+      }
+      const topic = eventTopicOf(domain);
+      const messages = byTopic.get(topic) ?? [];
+      for (const event of result.events) {
+        messages.push({ key: event.aggregateUuid, value: runtime.codec.encode(event.eventType, event.data as Record<string, unknown>).value, headers: eventHeaders(event) });
+      }
+      byTopic.set(topic, messages);
+    });
+    const topicMessages = [...byTopic].filter(([, messages]) => messages.length > 0).map(([topic, messages]) => ({ topic, messages }));
+    if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
+    faultPoint('worker.after-produce');
+    workerChunkHandled(items, results, topicMessages, (performance.now() - started) / 1000);
+    logger.debug('chunk handled', { commands: chunk.length, transactionMs: committed - started, produceMs: performance.now() - committed });
+  };
+
+  await runBatches(consumer, {
+    decode,
+    handle,
+    producer,
+    // Postgres round trips dominate a chunk: overlapping partitions keeps both cores busy.
+    partitionsConcurrently: runtime.settings.partitionsConcurrently,
+    onDeadLetter: (topic, error) => {
+      messageDeadLettered(topic);
+      logger.info('dead-lettered', { topic, error: error.message });
+    },
+  });
+
+  return {
+    consumer,
+    async stop() {
+      // disconnect() waits for the batch in hand: it finishes, or its offset stays uncommitted.
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, testPipeline, type Gateway, type TestPipeline } from '../../src/index.ts';
+import demoConfig from '../../streamfold.config.ts';
+import { projectRoot } from '../support/isolatedPipeline.ts';
+
+// Debian's chromium (apt-get install chromium; .ci/run does it), driven by playwright-core: no browser download.
+const executablePath = process.env.STREAMFOLD_CHROMIUM ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps dialing Google's hosts, which this network refuses.
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Always kept under .streamfold/ for a look after a run; copied into docs/images with UPDATE_SCREENSHOTS=1 (the README's pictures). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const dirs = [path.join(projectRoot, '.streamfold/screenshots'), ...(process.env.UPDATE_SCREENSHOTS === '1' ? [path.join(projectRoot, 'docs/images')] : [])];
+  for (const dir of dirs) {
+    fs.mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: false });
+  }
+}
+
+const scriptPayload = `<script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2">`;
+
+describe('the web UI in headless Chromium', () => {
+  let pipeline: TestPipeline;
+  let gateway: Gateway;
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+  const [hostileReciter, reciter, album1, album2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  let deleteCorrelation: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install -y chromium (or set STREAMFOLD_CHROMIUM)`);
+    pipeline = await testPipeline(demoConfig, { baseDir: projectRoot, label: 'ui' });
+    gateway = await createGateway(pipeline.runtime, { port: 0, refreshMs: 400 });
+    await pipeline.given([
+      { commandType: 'CreateReciter', aggregateUuid: hostileReciter, data: { reciter_uuid: hostileReciter, name: scriptPayload, description: `"'><svg onload=alert(1)>` } },
+      { commandType: 'CreateReciter', aggregateUuid: reciter, data: { reciter_uuid: reciter, name: 'Nadeem Sarwar', description: null } },
+      { commandType: 'CreateAlbum', aggregateUuid: album1, data: { album_uuid: album1, reciter_uuid: reciter, title: 'Album One', year: 2019 } },
+      { commandType: 'CreateAlbum', aggregateUuid: album2, data: { album_uuid: album2, reciter_uuid: reciter, title: 'Album Two', year: 2020 } },
+    ]);
+    const deleted = await pipeline.when({ commandType: 'DeleteReciter', aggregateUuid: reciter, data: { reciter_uuid: reciter } });
+    deleteCorrelation = deleted.command.metadata.correlationId;
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await pipeline?.close();
+  });
+
+  const pwned = () => page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned);
+
+  it('shows a script-bearing payload as text in the stream, and nothing in it runs', async () => {
+    await page.goto(`${gateway.url}/ui/streams/${hostileReciter}`);
+    await expect.poll(() => page.locator('h1').textContent()).toContain(`Reciter ${hostileReciter}`);
+    const data = await page.locator('table.events pre.data').first().textContent();
+    expect(data).toContain(scriptPayload.replaceAll('"', '\\"'));
+    expect(data).toContain(`<svg onload=alert(1)>`);
+    expect(await page.locator('main img, main svg, main script').count()).toBe(0);
+    expect(await pwned()).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(await page.locator('table.events td').nth(1).textContent()).toBe('ReciterCreated');
+    await screenshot(page, 'ui-stream');
+  });
+
+  it('renders a projection table from the read model, escaping its cells', async () => {
+    await page.goto(`${gateway.url}/ui/projections/${pipeline.named('reciters')}/reciters?reciter_uuid=${hostileReciter}`);
+    expect(await page.locator('table.rows th').allTextContents()).toEqual(['reciter_uuid', 'name', 'description', 'avatar_url', 'version', 'updated_at']);
+    const cells = await page.locator('table.rows tbody tr').first().locator('td').allTextContents();
+    expect(cells.slice(0, 3)).toEqual([hostileReciter, scriptPayload, `"'><svg onload=alert(1)>`]);
+    expect(await page.locator('main img, main svg').count()).toBe(0);
+    expect(await pwned()).toBeUndefined();
+  });
+
+  it('follows a correlation id across aggregates as a tree: command → events → reactor commands → events', async () => {
+    await page.goto(`${gateway.url}/ui/correlations/${deleteCorrelation}`);
+    const root = page.locator('ul.tree > li.command-node');
+    expect(await root.count()).toBe(1);
+    expect(await root.locator('> .node strong').textContent()).toBe('DeleteReciter');
+    const event = root.locator('> ul > li.event-node');
+    expect(await event.locator('> .node strong').textContent()).toBe('ReciterDeleted');
+    const reactions = event.locator('> ul > li.command-node');
+    expect(await reactions.locator('> .node strong').allTextContents()).toEqual(['DeleteAlbum', 'DeleteAlbum']);
+    expect(await reactions.locator('> ul > li.event-node > .node strong').allTextContents()).toEqual(['AlbumDeleted', 'AlbumDeleted']);
+    expect(await reactions.locator('> .node').first().textContent()).toContain(`by reactor:${pipeline.named('reciter_album_cleanup')}`);
+    await screenshot(page, 'ui-correlation');
+  });
+
+  it('updates a stream page live when a command arrives over HTTP', async () => {
+    const roster = randomUUID();
+    await pipeline.given([{ commandType: 'AddPeriod', aggregateUuid: roster, data: { roster_uuid: roster, period_uuid: randomUUID(), name: 'Period 1' } }]);
+    await page.goto(`${gateway.url}/ui/streams/${roster}`);
+    expect(await page.locator('table.events tbody tr').count()).toBe(1);
+    const sent = await fetch(`${gateway.url}/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ commandType: 'AddPeriod', aggregateUuid: roster, data: { roster_uuid: roster, period_uuid: randomUUID(), name: 'Period 2 <b>live</b>' } }),
+    });
+    expect(sent.status).toBe(202);
+    await expect.poll(() => page.locator('table.events tbody tr').count(), { timeout: 20_000 }).toBe(2);
+    expect(await page.locator('table.events tbody tr').nth(1).textContent()).toContain('Period 2 <b>live</b>');
+    expect(await page.locator('main b').count()).toBe(0);
+  });
+
+  it('shows projections with their live version, lag and state, finds a uuid, and shows a dead letter escaped', async () => {
+    await page.goto(`${gateway.url}/ui`);
+    const overview = page.locator('#projections-table');
+    expect(await overview.textContent()).toContain(pipeline.named('roster_view'));
+    await screenshot(page, 'ui-overview');
+    await page.click(`text=${pipeline.named('reciters')}`);
+    expect(await page.locator('h1').textContent()).toBe(`Projection ${pipeline.named('reciters')}`);
+    expect(await page.locator('#versions tbody tr td').nth(1).textContent()).toBe('live');
+    expect(await page.locator('#projection').textContent()).toContain('No halted or parked events.');
+
+    await page.fill('input[name=id]', album1);
+    await page.click('header button[type=submit]');
+    await expect.poll(() => page.locator('h1').textContent()).toContain(`Album ${album1}`);
+
+    const topic = `${pipeline.named('album')}.commands`;
+    const producer = pipeline.runtime.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'k', value: Buffer.from(`garbage <script>window.__pwned = 3</script>`) }] });
+    await producer.disconnect();
+    await expect
+      .poll(async () => {
+        await page.goto(`${gateway.url}/ui/dead-letters/${topic}.dlq`);
+        return page.locator('table tbody tr').count();
+      }, { timeout: 30_000 })
+      .toBe(1);
+    expect(await page.locator('table tbody tr').textContent()).toContain('garbage <script>window.__pwned = 3</script>');
+    expect(await page.locator('table tbody tr').textContent()).toContain('NOT_WIRE_FORMAT');
+    expect(await pwned()).toBeUndefined();
+    expect(dialogs).toEqual([]);
+  });
+});

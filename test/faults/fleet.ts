@@ -1,0 +1,167 @@
+import { spawnStreamfold, type Child } from '../support/childProcesses.ts';
+
+/** What a fleet slot runs: `streamfold worker` or `streamfold project`, and what it prints when ready. */
+export interface SlotSpec {
+  readonly name: string;
+  readonly args: string[];
+  readonly ready: string;
+  /** Extra environment for the nth incarnation (1-based): fault hooks, slow handlers. */
+  readonly env?: (incarnation: number) => NodeJS.ProcessEnv;
+}
+
+export interface FleetEvent {
+  readonly at: number;
+  readonly slot: string;
+  /** stop-timeout: the process did not stop within the grace after SIGTERM and was SIGKILLed. */
+  readonly what: 'started' | 'ready' | 'hook-kill' | 'harness-kill' | 'exited' | 'stop-timeout' | 'crashed' | 'paused' | 'resumed';
+  readonly detail?: string;
+}
+
+interface Slot {
+  readonly spec: SlotSpec;
+  child: Child;
+  incarnation: number;
+  /** Set while the harness itself kills the child, so the exit is not taken for a hook kill. */
+  killing: boolean;
+  outputs: string[];
+  hold: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Child processes of `streamfold worker|project`, restarted like a process supervisor would
+ * whenever one dies (a fault hook's SIGKILL, the harness's kill, a crash). Every start, death,
+ * pause and resume is recorded with its time.
+ */
+export class Fleet {
+  readonly events: FleetEvent[] = [];
+  private readonly slots = new Map<string, Slot>();
+  private stopping = false;
+
+  constructor(
+    private readonly baseEnv: NodeJS.ProcessEnv,
+    private readonly restartDelayMs = 300,
+  ) {}
+
+  private record(slot: string, what: FleetEvent['what'], detail?: string) {
+    this.events.push({ at: Date.now(), slot, what, detail });
+  }
+
+  private spawn(slot: Slot): void {
+    slot.incarnation += 1;
+    const env = { ...this.baseEnv, ...slot.spec.env?.(slot.incarnation) };
+    const child = spawnStreamfold(slot.spec.args, env);
+    slot.child = child;
+    slot.killing = false;
+    this.record(slot.spec.name, 'started', `incarnation ${slot.incarnation}`);
+    let announcedReady = false;
+    child.process.stderr?.on('data', () => {
+      if (!announcedReady && child.output().includes(slot.spec.ready)) {
+        announcedReady = true;
+        this.record(slot.spec.name, 'ready', `incarnation ${slot.incarnation}`);
+      }
+    });
+    void child.exited.then(async (how) => {
+      slot.outputs.push(child.output());
+      if (this.stopping) this.record(slot.spec.name, how === 'SIGKILL' ? 'stop-timeout' : 'exited', String(how));
+      else if (how === 'SIGKILL') this.record(slot.spec.name, slot.killing ? 'harness-kill' : 'hook-kill', `incarnation ${slot.incarnation}`);
+      else if (slot.killing) this.record(slot.spec.name, 'exited', String(how));
+      else this.record(slot.spec.name, 'crashed', `exit ${how}: ${child.output().trimEnd().split('\n').slice(-5).join('\n')}`);
+      if (this.stopping || slot.hold) return;
+      await sleep(this.restartDelayMs);
+      if (!this.stopping && !slot.hold) this.spawn(slot);
+    });
+  }
+
+  /** Starts a slot and waits until its process says it is running. */
+  async start(spec: SlotSpec, timeoutMs = 120_000): Promise<void> {
+    const slot: Slot = { spec, child: undefined as unknown as Child, incarnation: 0, killing: false, outputs: [], hold: false };
+    this.slots.set(spec.name, slot);
+    this.spawn(slot);
+    await this.waitReady(spec.name, timeoutMs);
+  }
+
+  private slot(name: string): Slot {
+    const slot = this.slots.get(name);
+    if (!slot) throw new Error(`no fleet slot ${name}`);
+    return slot;
+  }
+
+  /** Waits until the slot's current incarnation has said it is running. */
+  async waitReady(name: string, timeoutMs = 120_000): Promise<void> {
+    const slot = this.slot(name);
+    const deadline = Date.now() + timeoutMs;
+    while (!slot.child.output().includes(slot.spec.ready)) {
+      if (Date.now() > deadline) throw new Error(`${name} did not get ready within ${timeoutMs} ms:\n${slot.child.output().slice(-2000)}`);
+      await sleep(100);
+    }
+  }
+
+  /** SIGKILLs the slot's process; the fleet restarts it unless `hold` is set. */
+  async kill(name: string, options: { hold?: boolean } = {}): Promise<void> {
+    const slot = this.slot(name);
+    slot.hold = options.hold ?? false;
+    slot.killing = true;
+    slot.child.process.kill('SIGKILL');
+    await slot.child.exited;
+  }
+
+  /** Starts a held slot again. */
+  release(name: string): void {
+    const slot = this.slot(name);
+    slot.hold = false;
+    if (slot.child.process.exitCode !== null || slot.child.process.signalCode !== null) this.spawn(slot);
+  }
+
+  pause(name: string): void {
+    this.slot(name).child.process.kill('SIGSTOP');
+    this.record(name, 'paused');
+  }
+
+  resume(name: string): void {
+    this.slot(name).child.process.kill('SIGCONT');
+    this.record(name, 'resumed');
+  }
+
+  pid(name: string): number | undefined {
+    return this.slot(name).child.process.pid;
+  }
+
+  count(what: FleetEvent['what'], slotPrefix = ''): number {
+    return this.events.filter((e) => e.what === what && e.slot.startsWith(slotPrefix)).length;
+  }
+
+  lastEventAt(): number {
+    return this.events.at(-1)?.at ?? Date.now();
+  }
+
+  /** Every output of every incarnation so far, the running ones included. */
+  outputs(slotPrefix = ''): string[] {
+    return [...this.slots.values()].filter((s) => s.spec.name.startsWith(slotPrefix)).flatMap((s) => {
+      const running = s.child.process.exitCode === null && s.child.process.signalCode === null ? [s.child.output()] : [];
+      return [...s.outputs, ...running];
+    });
+  }
+
+  /** Each slot's outputs, every incarnation in order, for a failure report. */
+  outputsBySlot(): Map<string, string> {
+    return new Map([...this.slots.values()].map((s) => [s.spec.name, this.outputs(s.spec.name).join('\n----- next incarnation -----\n')]));
+  }
+
+  /** SIGTERM each process (SIGCONT first, in case it is paused), SIGKILL after graceMs. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      [...this.slots.values()].map(async (slot) => {
+        const { process: child } = slot.child;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGCONT');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await slot.child.exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}

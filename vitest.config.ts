@@ -1,0 +1,55 @@
+import { defineConfig } from 'vitest/config';
+import { faultStackEnv } from './test/faults/faultStack.ts';
+
+// Tests get a database of their own unless told otherwise, so the demo's data stays apart.
+process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/streamfold_test';
+
+// The whole fault matrix (about 10 minutes, a Kafka and a registry of its own) runs only when asked
+// for: `npm run test:faults` or `vitest run --project faults`. `npm test` runs its fast subset in the
+// integration project.
+const argv = process.argv;
+const faultsAsked =
+  process.env.STREAMFOLD_FAULTS === '1' || argv.includes('--project=faults') || argv.some((arg, i) => arg === 'faults' && argv[i - 1] === '--project');
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          // The fault suite's invariant checker is pure: its own tests run with the unit tests.
+          include: ['test/unit/**/*.unit.test.ts', 'test/faults/**/*.unit.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          // The fast fault subset (faults 1, 2 and 7) runs here too, against the shared stack:
+          // it kills only its own worker and projector processes, never a server.
+          include: ['test/integration/**/*.int.test.ts', 'test/faults/fast/*.fault.test.ts', 'test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/support/globalSetup.ts'],
+          // One broker, one registry and Postgres on two cores: files run one after another.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      ...(faultsAsked ? [faultsProject()] : []),
+    ],
+  },
+});
+
+function faultsProject() {
+  return {
+    test: {
+      name: 'faults',
+      include: ['test/faults/**/*.fault.test.ts'],
+      // A Kafka and a registry of its own (ports 19092, 18081), since faults kill and stop them.
+      globalSetup: ['test/faults/globalSetup.ts'],
+      env: { ...faultStackEnv },
+      fileParallelism: false,
+      testTimeout: 600_000,
+      hookTimeout: 180_000,
+    },
+  };
+}
