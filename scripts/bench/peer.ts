@@ -14,10 +14,16 @@ function ensurePeerInstalled(): void {
   execSync('npm ci --no-audit --no-fund', { cwd: peerDir, stdio: 'inherit' });
 }
 
+type EmmettPeer = {
+  emmettCommandsPerSecond(databaseUrl: string, commands: number, aggregates: number, concurrency: number): Promise<number>;
+};
+
 /** The same domain's commands: Emmett's command handler vs. streamfold's worker path, same Postgres server. */
 export async function peerComparison(commands: number): Promise<Record<string, number>> {
   ensurePeerInstalled();
-  const { emmettCommandsPerSecond } = await import('./peer/emmettCounter.ts');
+  // A path in a variable keeps tsc from following it: Emmett's types exist only after the peer's own install.
+  const peerModule = './peer/emmettCounter.ts';
+  const { emmettCommandsPerSecond } = (await import(peerModule)) as EmmettPeer;
   // A fresh database each run, dropped before rather than after: Emmett's pools may linger.
   const database = 'streamfold_bench_peer';
   const admin = createPool(withDatabase(readSettings().databaseUrl, 'postgres'), 1);
