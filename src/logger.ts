@@ -5,9 +5,11 @@ type LogFn = (line: string, fields?: Record<string, unknown>) => void;
 /** Structured JSON logs on stderr; fields carry correlation and causation ids. */
 export interface Logger {
   readonly info: LogFn;
-  /** Per-message detail; off unless STREAMFOLD_LOG_LEVEL=debug, since it costs on hot paths. */
+  /** Per-chunk detail (timings); off unless STREAMFOLD_LOG_LEVEL=debug. */
   readonly debug: LogFn;
-  readonly debugEnabled: boolean;
+  /** Per-message detail; off unless STREAMFOLD_LOG_LEVEL=trace, since a line per command costs on hot paths. */
+  readonly trace: LogFn;
+  readonly traceEnabled: boolean;
 }
 
 export function createLogger(name: string, level = process.env.STREAMFOLD_LOG_LEVEL ?? 'info'): Logger {
@@ -15,8 +17,9 @@ export function createLogger(name: string, level = process.env.STREAMFOLD_LOG_LE
   return {
     info: (line, fields = {}) => logger.info(fields, line),
     debug: (line, fields = {}) => logger.debug(fields, line),
-    debugEnabled: logger.isLevelEnabled('debug'),
+    trace: (line, fields = {}) => logger.trace(fields, line),
+    traceEnabled: logger.isLevelEnabled('trace'),
   };
 }
 
-export const silentLogger: Logger = { info: () => undefined, debug: () => undefined, debugEnabled: false };
+export const silentLogger: Logger = { info: () => undefined, debug: () => undefined, trace: () => undefined, traceEnabled: false };

@@ -26,6 +26,13 @@ export interface Projection {
   /** Creates its tables in `schema`; must be idempotent (`create table if not exists`). */
   readonly setup: (sql: Sql, schema: string) => Promise<void>;
   readonly apply: (event: RecordedEvent, sql: Sql, schema: string) => Promise<void>;
+  /**
+   * Optional set-based form of `apply`: a chunk's new events, in delivery order, in as few
+   * statements as it can. It must leave the same rows as `apply` on each event in turn; when it
+   * throws, the chunk is redone event by event through `apply`, which finds the failing event.
+   * Verification folds the event log through `apply`, so it checks the two agree.
+   */
+  readonly applyAll?: (events: readonly RecordedEvent[], sql: Sql, schema: string) => Promise<void>;
 }
 
 export const defineProjection = (projection: Projection): Projection => projection;

@@ -25,7 +25,7 @@ export interface ChunkTarget {
 /**
  * Applies a chunk inside the caller's transaction, each event at most once per projector. Fast
  * path: one statement marks the chunk's new events, then they are applied with no savepoint of
- * their own. When one throws, the chunk rolls back to before its marks and goes event by event
+ * their own (in one call to the projection's `applyAll` where it has one). When one throws, the chunk rolls back to before its marks and goes event by event
  * with retries, which finds the failing event and applies its policy. Returns the halting
  * delivery, if any; the deliveries before it are applied, those after it are not.
  */
@@ -33,7 +33,14 @@ export async function applyChunk(client: PoolClient, target: ChunkTarget, chunk:
   try {
     await inSavepoint(client, async () => {
       const fresh = await markNewlyProjected(client, target.projector, chunk.map((d) => d.event.eventUuid));
-      for (const { event } of chunk) if (fresh.delete(event.eventUuid)) await target.projection.apply(event, client, target.schema);
+      // `delete` keeps the first copy of an event delivered twice in one chunk.
+      const events = chunk.filter((d) => fresh.delete(d.event.eventUuid)).map((d) => d.event);
+      const { projection, schema } = target;
+      if (projection.applyAll) {
+        if (events.length > 0) await projection.applyAll(events, client, schema);
+      } else {
+        for (const event of events) await projection.apply(event, client, schema);
+      }
     });
     return undefined;
   } catch {

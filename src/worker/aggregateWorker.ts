@@ -83,8 +83,8 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     results.forEach((result, i) => {
       const { domain, command } = (chunk[i] as (typeof chunk)[number]).value;
       if (result.newState) cache.set(command.aggregateUuid, result.newState.version, result.newState.state);
-      if (logger.debugEnabled) {
-        logger.debug('command handled', { commandUuid: command.commandUuid, commandType: command.commandType, outcome: result.outcome, correlationId: command.metadata.correlationId });
+      if (logger.traceEnabled) {
+        logger.trace('command handled', { commandUuid: command.commandUuid, commandType: command.commandType, outcome: result.outcome, correlationId: command.metadata.correlationId });
       }
       const topic = eventTopicOf(domain);
       const messages = byTopic.get(topic) ?? [];

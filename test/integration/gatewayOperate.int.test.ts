@@ -36,7 +36,8 @@ describe('operating through the gateway: failures, dead letters, and who may cal
   let gateway: Gateway;
   let guarded: Gateway;
   const logged: string[] = [];
-  const logger: Logger = { info: (line, fields) => logged.push(JSON.stringify({ line, ...fields })), debug: (line, fields) => logged.push(JSON.stringify({ line, ...fields })), debugEnabled: true };
+  const record = (line: string, fields?: Record<string, unknown>) => void logged.push(JSON.stringify({ line, ...fields }));
+  const logger: Logger = { info: record, debug: record, trace: record, traceEnabled: true };
 
   const call = async (path: string, init: RequestInit = {}, base = gateway) => {
     const response = await fetch(`${base.url}${path}`, { redirect: 'manual', ...init });

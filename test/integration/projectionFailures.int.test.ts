@@ -79,6 +79,8 @@ describe('a projection whose handler throws (the counter fixture throws for by =
     let broken = true;
     const flakyProjection: Projection = {
       ...flaky,
+      // Event by event, so every event goes through the flaky handler below.
+      applyAll: undefined,
       apply: async (event, sql, schema) => {
         // Only this test's counter: the topic also holds the earlier test's poisoned event.
         if (event.aggregateUuid !== counter) return;
