@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { appendAndArchive, inTransaction, type DecidedCommand } from '../../src/eventlog/index.ts';
 import { isolatedPipeline, projectRoot } from '../../test/support/isolatedPipeline.ts';
+import { percentile } from './stats.ts';
 
 const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts');
 
@@ -82,6 +83,46 @@ export async function postgresAlone(commands: number, chunkSize = 250): Promise<
     const started = performance.now();
     for (const chunk of chunks) await inTransaction(pipeline.runtime.pool, (client) => appendAndArchive(client, chunk));
     return commands / ((performance.now() - started) / 1000);
+  } finally {
+    await pipeline.cleanup();
+  }
+}
+
+/**
+ * The floor under the `steady` latency: kafkajs alone, one hop (produce with acks=all → a group's
+ * eachBatch) at the same rate on the same 6 partitions. A command crosses two such hops.
+ */
+export async function kafkajsHopLatency(rate: number, seconds: number): Promise<{ p50Ms: number; p99Ms: number }> {
+  const pipeline = await isolatedPipeline('kafkahop', { configFile: counterConfig, partitions: 6 });
+  try {
+    const { kafka } = pipeline.runtime;
+    const topic = `${pipeline.named('counter')}.commands`;
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const consumer = kafka.consumer({ groupId: `${pipeline.config.app}.hop`, maxWaitTimeInMs: 100 });
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const latencies: number[] = [];
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) latencies.push(performance.now() - Number(message.value?.toString()));
+      },
+    });
+    // Warm up: the group joined and every partition fetched once before the clock starts.
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 60 }, () => ({ key: randomUUID(), value: String(performance.now()) })) });
+    while (latencies.length < 60) await new Promise((resolve) => setTimeout(resolve, 50));
+    latencies.length = 0;
+    const total = rate * seconds;
+    const started = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = started + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value: String(performance.now()) }] });
+    }
+    while (latencies.length < total) await new Promise((resolve) => setTimeout(resolve, 50));
+    await consumer.disconnect();
+    await producer.disconnect();
+    return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
   } finally {
     await pipeline.cleanup();
   }

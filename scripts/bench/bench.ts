@@ -9,18 +9,25 @@ import { stackDown, stackUp } from '../../src/stack/stack.ts';
 import { projectRoot } from '../../test/support/isolatedPipeline.ts';
 import { aggregateLoad } from './aggregateLoad.ts';
 import { profileShares } from './cpuProfile.ts';
-import { kafkajsAlone, postgresAlone } from './baselines.ts';
+import type { CommandInput } from '../../src/client/commandSender.ts';
+import type { IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
+import { kafkajsAlone, kafkajsHopLatency, postgresAlone } from './baselines.ts';
+import { loadedPipeline, replayRate } from './replayRun.ts';
 import { peerComparison } from './peer.ts';
-import { pipelineRun, type RunResult } from './pipelineRun.ts';
+import { pipelineRun, type RunOptions, type RunResult } from './pipelineRun.ts';
 import { median, round } from './stats.ts';
 
+// The defaults are the performance issue's sizes; smaller ones make a quick look.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 20_000);
-const STEADY_RATE = Number(process.env.BENCH_RATE ?? 200);
+const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 100_000);
+const COUNTERS = Number(process.env.BENCH_COUNTERS ?? 10_000);
+const STEADY_RATE = Number(process.env.BENCH_RATE ?? 1000);
 const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 10_000);
-const MEMORY_AGGREGATES = Number(process.env.BENCH_AGGREGATES ?? 200_000);
+const MEMORY_AGGREGATES = Number(process.env.BENCH_AGGREGATES ?? 1_000_000);
 const CACHE_CAP = Number(process.env.BENCH_CACHE_CAP ?? 10_000);
+const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+const SCALE_OUT = [1, 2, 4] as const;
 
 type Measures = Record<string, number>;
 
@@ -29,12 +36,15 @@ interface Scenario {
   readonly describe: string;
   readonly columns: readonly (readonly [key: string, label: string])[];
   readonly run: () => Promise<Measures>;
+  /** Cleans up what the runs shared, after the last one. */
+  readonly finish?: () => Promise<void>;
 }
 
 const pipelineMeasures = (r: RunResult): Measures => ({
   commandsPerSecond: r.commandsPerSecond,
   p50Ms: r.p50Ms,
   p99Ms: r.p99Ms,
+  p50ToWorkerMs: r.p50ToWorkerMs,
   transactionUs: (r.worker.transactionMs / r.commands) * 1000,
   produceUs: (r.worker.produceMs / r.commands) * 1000,
 });
@@ -42,42 +52,86 @@ const pipelineColumns = [
   ['commandsPerSecond', 'commands/s'],
   ['p50Ms', 'p50 send→projection ms'],
   ['p99Ms', 'p99 send→projection ms'],
+  ['p50ToWorkerMs', 'p50 send→worker ms'],
   ['transactionUs', 'worker: Postgres transaction µs/command'],
   ['produceUs', 'worker: produce µs/command'],
 ] as const;
 
-const sendAll = (count: number) =>
-  pipelineRun(async (inputsFor, sendMany) => {
-    const inputs = inputsFor(count);
-    for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
-    return inputs.length;
-  });
+/** Sends `count` commands in batches of 1,000, as fast as the producer takes them. */
+const inBatches = (count: number) => async (inputsFor: (n: number) => CommandInput[], sendMany: (inputs: CommandInput[]) => Promise<void>) => {
+  const inputs = inputsFor(count);
+  for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
+  return inputs.length;
+};
+const sendAll = (count: number, options: RunOptions = {}) => pipelineRun(inBatches(count), { aggregates: COUNTERS, ...options });
+
+let replayPipeline: Promise<IsolatedPipeline> | undefined;
+let replayVersion = 1;
 
 const scenarios: Record<string, Scenario> = {
   throughput: {
     title: 'End-to-end throughput',
-    describe: `${COMMANDS} commands over 1,000 aggregates, one event each, one projection; worker and projector in child processes; sent in batches of 1,000 as fast as the producer takes them; timed from the first send to the last projection row`,
+    describe: `${COMMANDS} commands over ${COUNTERS} aggregates, one event each, one projection; worker and projector in child processes; sent in batches of 1,000 as fast as the producer takes them; timed from the first send to the last projection row`,
     columns: pipelineColumns,
     run: async () => pipelineMeasures(await sendAll(COMMANDS)),
   },
   steady: {
     title: 'Latency at a steady rate',
-    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s, one command per send, send → projection row`,
-    columns: pipelineColumns,
-    run: async () =>
-      pipelineMeasures(
-        await pipelineRun(async (inputsFor, sendMany) => {
-          const total = STEADY_RATE * STEADY_SECONDS;
-          const inputs = inputsFor(total);
-          const started = performance.now();
-          for (let i = 0; i < total; i++) {
-            const wait = started + (i * 1000) / STEADY_RATE - performance.now();
-            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-            await sendMany([inputs[i]!]);
-          }
-          return total;
-        }),
-      ),
+    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions), where a command crosses two`,
+    columns: [
+      ...pipelineColumns,
+      ['hopP50Ms', 'kafkajs alone, one hop p50 ms'],
+      ['hopP99Ms', 'kafkajs alone, one hop p99 ms'],
+    ],
+    run: async () => {
+      const measured = pipelineMeasures(
+        await pipelineRun(
+          async (inputsFor, sendMany) => {
+            const total = STEADY_RATE * STEADY_SECONDS;
+            const inputs = inputsFor(total);
+            const started = performance.now();
+            for (let i = 0; i < total; i++) {
+              const wait = started + (i * 1000) / STEADY_RATE - performance.now();
+              if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+              await sendMany([inputs[i]!]);
+            }
+            return total;
+          },
+          { aggregates: COUNTERS },
+        ),
+      );
+      const hop = await kafkajsHopLatency(STEADY_RATE, STEADY_SECONDS);
+      return { ...measured, hopP50Ms: hop.p50Ms, hopP99Ms: hop.p99Ms };
+    },
+  },
+  replay: {
+    title: 'Replay into a fresh projection version',
+    describe: `${REPLAY_EVENTS} events (one per command, ${'10,000'} counters, 6 partitions) put in the topics and the event log once by a worker; each run is \`streamfold replay counters --version N\` of a new version in a child process, from the topics, then \`--source eventlog\` of another; events/s from the first event applied to the last`,
+    columns: [
+      ['topics', 'from the topics events/s'],
+      ['eventlog', 'from the event log events/s'],
+    ],
+    run: async () => {
+      replayPipeline ??= loadedPipeline(REPLAY_EVENTS);
+      const pipeline = await replayPipeline;
+      return {
+        topics: await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'topics'),
+        eventlog: await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'eventlog'),
+      };
+    },
+    finish: async () => {
+      if (replayPipeline) await (await replayPipeline).cleanup();
+    },
+  },
+  scaleout: {
+    title: 'Scale-out: worker processes in one group',
+    describe: `${COMMANDS} commands over ${COUNTERS} aggregates through 1, 2 and 4 worker processes sharing the 6 partitions (the worker path alone: done when every command has its outcome); each worker's partitions handled ${'`STREAMFOLD_PARTITIONS_CONCURRENTLY`'} at once`,
+    columns: SCALE_OUT.map((n) => [`workers${n}`, `${n} worker${n > 1 ? 's' : ''} commands/s`] as const),
+    run: async () => {
+      const measures: Measures = {};
+      for (const workers of SCALE_OUT) measures[`workers${workers}`] = (await sendAll(COMMANDS, { until: 'outcomes', workers })).commandsPerSecond;
+      return measures;
+    },
   },
   load: {
     title: 'Aggregate load, cache cold',
@@ -92,13 +146,13 @@ const scenarios: Record<string, Scenario> = {
   },
   peer: {
     title: 'Against a peer: Emmett',
-    describe: `${COMMANDS} commands over 1,000 aggregates, one event each: streamfold's worker path (send → Kafka → worker → Postgres log → event topic, until every outcome is recorded) vs. Emmett 0.42 (DeciderCommandHandler + PostgreSQL event store, no Kafka, 8 handlers at once on disjoint aggregates), same Postgres server`,
+    describe: `${COMMANDS} commands over ${COUNTERS} aggregates, one event each: streamfold's worker path (send → Kafka → worker → Postgres log → event topic, until every outcome is recorded) vs. Emmett 0.42 (DeciderCommandHandler + PostgreSQL event store, no Kafka, 8 handlers at once on disjoint aggregates), same Postgres server`,
     columns: [
       ['streamfold', 'streamfold commands/s'],
       ['emmett', 'Emmett commands/s'],
       ['ratio', 'streamfold ÷ Emmett'],
     ],
-    run: () => peerComparison(COMMANDS),
+    run: () => peerComparison(COMMANDS, COUNTERS, async () => (await sendAll(COMMANDS, { until: 'outcomes' })).commandsPerSecond),
   },
   profile: {
     title: 'Where the time goes',
@@ -120,14 +174,10 @@ const scenarios: Record<string, Scenario> = {
     run: async () => {
       const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-worker-'));
       const projectorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-projector-'));
-      await pipelineRun(
-        async (inputsFor, sendMany) => {
-          const inputs = inputsFor(COMMANDS);
-          for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
-          return inputs.length;
-        },
-        { worker: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] }, projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] } },
-      );
+      await sendAll(COMMANDS, {
+        worker: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] },
+        projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
+      });
       const prefixed = (prefix: string, shares: Record<string, number>) => Object.fromEntries(Object.entries(shares).map(([k, v]) => [`${prefix} ${k}`, v]));
       return { ...prefixed('worker', profileShares(workerDir)), ...prefixed('projector', profileShares(projectorDir)) };
     },
@@ -140,14 +190,11 @@ const scenarios: Record<string, Scenario> = {
       ['peakRssMb', 'worker peak RSS MiB'],
     ],
     run: async () => {
-      const result = await pipelineRun(
-        async (inputsFor, sendMany) => {
-          const inputs = inputsFor(MEMORY_AGGREGATES);
-          for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
-          return inputs.length;
-        },
-        { until: 'outcomes', aggregates: MEMORY_AGGREGATES, worker: { env: { STREAMFOLD_STATE_CACHE_SIZE: String(CACHE_CAP) } } },
-      );
+      const result = await sendAll(MEMORY_AGGREGATES, {
+        until: 'outcomes',
+        aggregates: MEMORY_AGGREGATES,
+        worker: { env: { STREAMFOLD_STATE_CACHE_SIZE: String(CACHE_CAP) } },
+      });
       return { commandsPerSecond: result.commandsPerSecond, peakRssMb: result.workerPeakRssMb };
     },
   },
@@ -197,6 +244,7 @@ async function main() {
         results.push(result);
         console.log(`${name} run ${run}: ${scenario.columns.map(([key, label]) => `${label} ${round(result[key] ?? Number.NaN, 2)}`).join(', ')}`);
       }
+      await scenario.finish?.();
       const cell = (key: string) => {
         const values = results.map((r) => r[key] ?? Number.NaN);
         const digits = Math.abs(median(values)) < 10 ? 2 : 1;

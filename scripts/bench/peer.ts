@@ -4,7 +4,6 @@ import path from 'node:path';
 import { createPool } from '../../src/eventlog/index.ts';
 import { ensureDatabase, withDatabase } from '../../src/stack/postgres.ts';
 import { readSettings } from '../../src/config/settings.ts';
-import { pipelineRun } from './pipelineRun.ts';
 
 const peerDir = path.join(import.meta.dirname, 'peer');
 
@@ -18,8 +17,11 @@ type EmmettPeer = {
   emmettCommandsPerSecond(databaseUrl: string, commands: number, aggregates: number, concurrency: number): Promise<number>;
 };
 
-/** The same domain's commands: Emmett's command handler vs. streamfold's worker path, same Postgres server. */
-export async function peerComparison(commands: number): Promise<Record<string, number>> {
+/**
+ * The same domain's commands: Emmett's command handler vs. streamfold's worker path (given as
+ * `streamfoldRun`, commands/s), over the same number of aggregates on the same Postgres server.
+ */
+export async function peerComparison(commands: number, aggregates: number, streamfoldRun: () => Promise<number>): Promise<Record<string, number>> {
   ensurePeerInstalled();
   // A path in a variable keeps tsc from following it: Emmett's types exist only after the peer's own install.
   const peerModule = './peer/emmettCounter.ts';
@@ -31,13 +33,7 @@ export async function peerComparison(commands: number): Promise<Record<string, n
   await admin.end();
   const url = withDatabase(readSettings().databaseUrl, database);
   await ensureDatabase(url);
-  const emmett = await emmettCommandsPerSecond(url, commands, 1000, 8);
-  const streamfold = (
-    await pipelineRun(async (inputsFor, sendMany) => {
-      const inputs = inputsFor(commands);
-      for (let i = 0; i < inputs.length; i += 1000) await sendMany(inputs.slice(i, i + 1000));
-      return inputs.length;
-    }, { until: 'outcomes' })
-  ).commandsPerSecond;
+  const emmett = await emmettCommandsPerSecond(url, commands, aggregates, 8);
+  const streamfold = await streamfoldRun();
   return { streamfold, emmett, ratio: streamfold / emmett };
 }

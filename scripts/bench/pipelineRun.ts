@@ -13,6 +13,8 @@ export interface RunResult {
   readonly commandsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Send → the worker's transaction, the first hop of the latency. */
+  readonly p50ToWorkerMs: number;
   /** Where the worker's time went, summed over its chunks. */
   readonly worker: { chunks: number; transactionMs: number; produceMs: number };
   readonly workerPeakRssMb: number;
@@ -37,8 +39,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface RunOptions {
   /** `outcomes`: the worker path alone (no projector), done when every command has its outcome. */
   readonly until?: 'projection' | 'outcomes';
-  /** How many aggregates the commands go round (1,000 by default). */
+  /** How many aggregates the commands go round (10,000 by default). */
   readonly aggregates?: number;
+  /** Worker processes in the group (1 by default); each gets its share of the partitions. */
+  readonly workers?: number;
   /** Extra environment and node flags for the worker and projector children (a cache size, a CPU profile). */
   readonly worker?: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] };
   readonly projector?: { nodeArgs?: string[] };
@@ -46,7 +50,7 @@ export interface RunOptions {
 
 export async function pipelineRun(
   send: (inputsFor: (n: number) => CommandInput[], sendMany: (inputs: CommandInput[]) => Promise<void>) => Promise<number>,
-  { until = 'projection', aggregates = 1000, worker = {}, projector = {} }: RunOptions = {},
+  { until = 'projection', aggregates = 10_000, workers = 1, worker = {}, projector = {} }: RunOptions = {},
 ): Promise<RunResult> {
   const pipeline: IsolatedPipeline = await isolatedPipeline('bench', {
     configFile: path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts'),
@@ -54,9 +58,12 @@ export async function pipelineRun(
   });
   const children: Child[] = [];
   try {
-    const workerChild = spawnStreamfold(['worker'], { ...pipeline.childEnv, STREAMFOLD_LOG_LEVEL: 'debug', ...worker.env }, worker.nodeArgs);
-    children.push(workerChild);
-    await waitForOutput(workerChild, 'worker running');
+    // `debug` makes each worker log its chunks' timings, summed below.
+    const workerChildren = Array.from({ length: workers }, () =>
+      spawnStreamfold(['worker'], { ...pipeline.childEnv, STREAMFOLD_LOG_LEVEL: 'debug', ...worker.env }, worker.nodeArgs),
+    );
+    children.push(...workerChildren);
+    for (const child of workerChildren) await waitForOutput(child, 'worker running');
     if (until === 'projection') {
       const projectorChild = spawnStreamfold(['project'], pipeline.childEnv, projector.nodeArgs);
       children.push(projectorChild);
@@ -81,10 +88,12 @@ export async function pipelineRun(
     await sender.sendMany(inputsFor(warmUp));
     while ((await projected()) < warmUp) await sleep(50);
     const baseline = await projected();
-    const logStart = workerChild.output().length;
+    const logStarts = workerChildren.map((child) => child.output().length);
 
     let peakRssMb = 0;
-    const rssSampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMbOf(workerChild.process.pid))), 250);
+    const rssSampler = setInterval(() => {
+      for (const child of workerChildren) peakRssMb = Math.max(peakRssMb, rssMbOf(child.process.pid));
+    }, 250);
     const started = performance.now();
     const sent = await send(inputsFor, async (inputs) => void (await sender.sendMany(inputs)));
     while ((await projected()) < baseline + sent) await sleep(20);
@@ -92,8 +101,10 @@ export async function pipelineRun(
     clearInterval(rssSampler);
     await sender.close();
 
-    const { rows } = await runtime.pool.query<{ ms: number }>(
-      `select extract(epoch from (pe.projected_at - (pc.metadata->>'issuedAt')::timestamptz)) * 1000 as ms
+    // Postgres stamps each row with its transaction's start: the worker's and the projector's.
+    const { rows } = await runtime.pool.query<{ ms: number; toWorkerMs: number }>(
+      `select extract(epoch from (pe.projected_at - (pc.metadata->>'issuedAt')::timestamptz)) * 1000 as ms,
+              extract(epoch from (pc.received_at - (pc.metadata->>'issuedAt')::timestamptz)) * 1000 as "toWorkerMs"
        from processed_commands pc
        join events e on e.caused_by_command_uuid = pc.command_uuid
        join projected_events pe on pe.event_uuid = e.event_uuid and pe.projector = $1
@@ -101,8 +112,10 @@ export async function pipelineRun(
       [projectorName, sent],
     );
     const latencies = rows.map((r) => Number(r.ms));
+    const toWorker = rows.map((r) => Number(r.toWorkerMs));
     const chunkTimes = { chunks: 0, transactionMs: 0, produceMs: 0 };
-    for (const line of workerChild.output().slice(logStart).split('\n')) {
+    const chunkLines = workerChildren.flatMap((child, i) => child.output().slice(logStarts[i]).split('\n'));
+    for (const line of chunkLines) {
       if (!line.includes('"chunk handled"')) continue;
       const entry = JSON.parse(line) as { transactionMs: number; produceMs: number };
       chunkTimes.chunks += 1;
@@ -115,6 +128,7 @@ export async function pipelineRun(
       commandsPerSecond: sent / seconds,
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
+      p50ToWorkerMs: percentile(toWorker, 50),
       worker: chunkTimes,
       workerPeakRssMb: peakRssMb,
     };

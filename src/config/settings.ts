@@ -71,7 +71,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     stateDir: path.resolve(cwd, env.STREAMFOLD_STATE_DIR ?? path.join(home, 'state')),
     startTimeoutMs: integer(env, 'STREAMFOLD_START_TIMEOUT_MS', 120_000),
     sessionTimeoutMs: integer(env, 'STREAMFOLD_SESSION_TIMEOUT_MS', 30_000),
-    partitionsConcurrently: integer(env, 'STREAMFOLD_PARTITIONS_CONCURRENTLY', 1),
+    partitionsConcurrently: integer(env, 'STREAMFOLD_PARTITIONS_CONCURRENTLY', 3),
     stateCacheSize: integer(env, 'STREAMFOLD_STATE_CACHE_SIZE', 50_000),
     fetchMaxWaitMs: integer(env, 'STREAMFOLD_FETCH_MAX_WAIT_MS', 100),
     logLevel: env.STREAMFOLD_LOG_LEVEL ?? 'info',
