@@ -75,6 +75,26 @@ const scenarios: Record<string, Scenario> = {
     columns: pipelineColumns,
     run: async () => pipelineMeasures(await sendAll(COMMANDS)),
   },
+  tuning: {
+    title: 'What each setting buys',
+    describe: `${COMMANDS} commands end to end as in \`throughput\`, with the defaults, then with one setting turned back: \`STREAMFOLD_PARTITIONS_CONCURRENTLY=1\` (one partition at a time in the worker and the projector), and the projection applied event by event (no \`applyAll\`: test/fixtures/counter/eventByEvent.config.ts)`,
+    columns: [
+      ['defaults', 'defaults commands/s'],
+      ['onePartition', 'one partition at a time commands/s'],
+      ['eventByEvent', 'projection event by event commands/s'],
+    ],
+    run: async () => ({
+      defaults: (await sendAll(COMMANDS)).commandsPerSecond,
+      onePartition: (await sendAll(COMMANDS, { env: { STREAMFOLD_PARTITIONS_CONCURRENTLY: '1' } })).commandsPerSecond,
+      eventByEvent: (await sendAll(COMMANDS, { configFile: path.join(projectRoot, 'test/fixtures/counter/eventByEvent.config.ts') })).commandsPerSecond,
+    }),
+  },
+  cost: {
+    title: 'What a command costs, and who pays',
+    describe: `${COMMANDS} commands end to end as in \`throughput\`; CPU time (user + system, from /proc) each process spent during the run, per command: the load generator (sending, Avro-encoding), the worker, the projector, the Kafka broker, the registry and every Postgres backend; and the share of the two cores in use`,
+    columns: [...['sender', 'worker', 'projector', 'broker', 'registry', 'postgres', 'total'].map((part) => [`cpu ${part} µs`, `${part} CPU µs/command`] as const), ['cores busy %', 'cores busy %']],
+    run: async () => (await sendAll(COMMANDS)).cpu,
+  },
   steady: {
     title: 'Latency at a steady rate',
     describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions), where a command crosses two`,

@@ -5,6 +5,8 @@ import { createCommandSender, type CommandInput } from '../../src/client/command
 import { projectorNameOf } from '../../src/projection/names.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../../test/support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
+import { readSettings } from '../../src/config/settings.ts';
+import { cpuPerCommand, sampleCpu } from './cpuTime.ts';
 import { percentile } from './stats.ts';
 
 export interface RunResult {
@@ -17,6 +19,8 @@ export interface RunResult {
   readonly p50ToWorkerMs: number;
   /** Where the worker's time went, summed over its chunks. */
   readonly worker: { chunks: number; transactionMs: number; produceMs: number };
+  /** CPU µs per command of each process (sender, worker, projector, broker, registry, postgres), and the cores' share used. */
+  readonly cpu: Record<string, number>;
   readonly workerPeakRssMb: number;
 }
 
@@ -29,6 +33,8 @@ function rssMbOf(pid: number | undefined): number {
     return 0;
   }
 }
+
+const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,6 +49,10 @@ export interface RunOptions {
   readonly aggregates?: number;
   /** Worker processes in the group (1 by default); each gets its share of the partitions. */
   readonly workers?: number;
+  /** The streamfold config the children run (the counter fixture's by default). */
+  readonly configFile?: string;
+  /** Extra environment for every child (a tuning setting under test). */
+  readonly env?: NodeJS.ProcessEnv;
   /** Extra environment and node flags for the worker and projector children (a cache size, a CPU profile). */
   readonly worker?: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] };
   readonly projector?: { nodeArgs?: string[] };
@@ -50,22 +60,20 @@ export interface RunOptions {
 
 export async function pipelineRun(
   send: (inputsFor: (n: number) => CommandInput[], sendMany: (inputs: CommandInput[]) => Promise<void>) => Promise<number>,
-  { until = 'projection', aggregates = 10_000, workers = 1, worker = {}, projector = {} }: RunOptions = {},
+  { until = 'projection', aggregates = 10_000, workers = 1, configFile = counterConfig, env = {}, worker = {}, projector = {} }: RunOptions = {},
 ): Promise<RunResult> {
-  const pipeline: IsolatedPipeline = await isolatedPipeline('bench', {
-    configFile: path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts'),
-    partitions: 6,
-  });
+  const pipeline: IsolatedPipeline = await isolatedPipeline('bench', { configFile, partitions: 6 });
+  const childEnv = { ...pipeline.childEnv, ...env };
   const children: Child[] = [];
   try {
     // `debug` makes each worker log its chunks' timings, summed below.
     const workerChildren = Array.from({ length: workers }, () =>
-      spawnStreamfold(['worker'], { ...pipeline.childEnv, STREAMFOLD_LOG_LEVEL: 'debug', ...worker.env }, worker.nodeArgs),
+      spawnStreamfold(['worker'], { ...childEnv, STREAMFOLD_LOG_LEVEL: 'debug', ...worker.env }, worker.nodeArgs),
     );
     children.push(...workerChildren);
     for (const child of workerChildren) await waitForOutput(child, 'worker running');
     if (until === 'projection') {
-      const projectorChild = spawnStreamfold(['project'], pipeline.childEnv, projector.nodeArgs);
+      const projectorChild = spawnStreamfold(['project'], childEnv, projector.nodeArgs);
       children.push(projectorChild);
       await waitForOutput(projectorChild, 'projectors running');
     }
@@ -94,10 +102,14 @@ export async function pipelineRun(
     const rssSampler = setInterval(() => {
       for (const child of workerChildren) peakRssMb = Math.max(peakRssMb, rssMbOf(child.process.pid));
     }, 250);
+    const cpuParts = { workers: workerChildren.map((c) => c.process.pid), projector: children[workers]?.process.pid, stateDir: readSettings().stateDir };
+    const cpuBefore = sampleCpu(cpuParts);
     const started = performance.now();
     const sent = await send(inputsFor, async (inputs) => void (await sender.sendMany(inputs)));
-    while ((await projected()) < baseline + sent) await sleep(20);
+    // Not faster: each look counts an index, and Postgres shares the cores with what it measures.
+    while ((await projected()) < baseline + sent) await sleep(100);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuPerCommand(cpuBefore, sampleCpu(cpuParts), sent, seconds);
     clearInterval(rssSampler);
     await sender.close();
 
@@ -130,6 +142,7 @@ export async function pipelineRun(
       p99Ms: percentile(latencies, 99),
       p50ToWorkerMs: percentile(toWorker, 50),
       worker: chunkTimes,
+      cpu,
       workerPeakRssMb: peakRssMb,
     };
   } finally {

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readPid } from '../../src/stack/processes.ts';
+
+// CPU seconds each part of the pipeline spent during a run, from /proc (Linux): on a machine where
+// every part shares two cores, the sum per command says what a command costs and who pays it.
+
+const ticksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+
+/** utime + stime of one process, in seconds; 0 once it is gone. */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every process whose command name is `name` (Postgres runs a process per connection). */
+function pidsNamed(name: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    });
+}
+
+export interface CpuParts {
+  readonly workers: readonly (number | undefined)[];
+  readonly projector: number | undefined;
+  readonly stateDir: string;
+}
+
+export type CpuSample = Record<'sender' | 'worker' | 'projector' | 'broker' | 'registry' | 'postgres', number>;
+
+/** Seconds of CPU so far: this process is the sender (the load generator). */
+export function sampleCpu(parts: CpuParts): CpuSample {
+  const own = process.cpuUsage();
+  return {
+    sender: (own.user + own.system) / 1e6,
+    worker: parts.workers.reduce((sum: number, pid) => sum + cpuSecondsOf(pid), 0),
+    projector: cpuSecondsOf(parts.projector),
+    broker: cpuSecondsOf(readPid(path.join(parts.stateDir, 'kafka.pid'))),
+    registry: cpuSecondsOf(readPid(path.join(parts.stateDir, 'registry.pid'))),
+    postgres: pidsNamed('postgres').reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
+  };
+}
+
+/** CPU microseconds per command of each part between two samples, and the machine's share used. */
+export function cpuPerCommand(before: CpuSample, after: CpuSample, commands: number, seconds: number): Record<string, number> {
+  const perCommand: Record<string, number> = {};
+  let total = 0;
+  for (const key of Object.keys(before) as (keyof CpuSample)[]) {
+    const used = after[key] - before[key];
+    total += used;
+    perCommand[`cpu ${key} µs`] = (used / commands) * 1e6;
+  }
+  perCommand['cpu total µs'] = (total / commands) * 1e6;
+  perCommand['cores busy %'] = (100 * total) / seconds / os.cpus().length;
+  return perCommand;
+}
