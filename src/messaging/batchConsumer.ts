@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { sendToDeadLetter } from './deadLetters.ts';
-import { isPoisonMessage } from './errors.ts';
+import { isPoisonMessage, isRetriableMessagingError } from './errors.ts';
 
 export interface Delivered<T> {
   readonly topic: string;
@@ -24,6 +24,31 @@ export interface BatchHandlerOptions<T> {
   /** Partitions handled at once; each has its own chunks, transactions and offsets. */
   readonly partitionsConcurrently?: number;
   readonly onDeadLetter?: (topic: string, error: Error) => void;
+  /** A decode failed for a passing reason (the registry is away) and will be tried again after `waitMs`. */
+  readonly onDecodeWait?: (topic: string, error: Error, waitMs: number) => void;
+}
+
+/** Backoff for a decode that waits for the registry: doubling from 200 ms to 5 s, with jitter. */
+const decodeWait = { initialMs: 200, factor: 2, maxMs: 5_000 } as const;
+
+/**
+ * Decodes a message, waiting in place while the failure is transient (the registry is away):
+ * the member keeps its partitions and heartbeats, so an outage costs no rebalance and no
+ * redelivered chunks. It gives up only when the batch is no longer ours to finish; the offset
+ * has not moved past the message, so its next owner decodes it again.
+ */
+async function decodeWaiting<T>(payload: EachBatchPayload, options: BatchHandlerOptions<T>, message: KafkaMessage): Promise<T> {
+  const { topic } = payload.batch;
+  for (let delay: number = decodeWait.initialMs; ; delay = Math.min(delay * decodeWait.factor, decodeWait.maxMs)) {
+    try {
+      return await options.decode(topic, message);
+    } catch (error) {
+      if (!isRetriableMessagingError(error) || !payload.isRunning() || payload.isStale()) throw error;
+      const waitMs = Math.round(delay * (0.5 + Math.random()));
+      options.onDecodeWait?.(topic, error as Error, waitMs);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
 
 /** Errors that mean this member lost its place in the group; kafkajs's runner rejoins on them. */
@@ -83,7 +108,7 @@ export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOpt
           const chunk: Delivered<T>[] = [];
           for (const message of messages) {
             try {
-              chunk.push({ topic: batch.topic, partition: batch.partition, message, value: await options.decode(batch.topic, message) });
+              chunk.push({ topic: batch.topic, partition: batch.partition, message, value: await decodeWaiting(payload, options, message) });
             } catch (error) {
               if (!isPoisonMessage(error)) throw error;
               await sendToDeadLetter(options.producer, { topic: batch.topic, partition: batch.partition, message }, error);

@@ -104,6 +104,7 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     partitionsConcurrently: options.partitionsConcurrently ?? runtime.settings.partitionsConcurrently,
     onHalt: (topic, partition, offset) => void waitForResolution(topic, partition, offset),
     onDeadLetter: (topic, error) => log('dead-lettered', { topic, error: error.message }),
+    onDecodeWait: (topic, error, waitMs) => log('waiting to decode', { topic, error: error.message, waitMs }),
   });
 
   return {

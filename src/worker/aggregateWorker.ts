@@ -106,6 +106,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     producer,
     // Postgres round trips dominate a chunk: overlapping partitions keeps both cores busy.
     partitionsConcurrently: runtime.settings.partitionsConcurrently,
+    onDecodeWait: (topic, error, waitMs) => logger.info('waiting to decode', { topic, error: error.message, waitMs }),
     onDeadLetter: (topic, error) => {
       messageDeadLettered(topic);
       logger.info('dead-lettered', { topic, error: error.message });
