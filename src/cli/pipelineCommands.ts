@@ -34,6 +34,17 @@ async function runUntilSignalled(runtime: Runtime, parts: { stop(): Promise<void
   await runtime.close();
 }
 
+/**
+ * A consumer stuck for good (kafkajs will not restart it, or its fetches go unanswered) ends the
+ * process, so its supervisor starts a fresh one; an unfinished chunk rolls back and is redelivered.
+ */
+export const exitWhenStuck =
+  (log: (line: string, fields?: Record<string, unknown>) => void) =>
+  (reason: string, detail: string): void => {
+    log('consumer stuck; exiting so that a supervisor starts this process again', { reason, detail });
+    process.exit(70);
+  };
+
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
 
 export function registerPipelineCommands(program: Command): void {
@@ -84,7 +95,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (opts) => {
       const logger = createLogger('worker');
       const runtime = await openRuntime(await loadConfig(), 'worker');
-      const worker = await startAggregateWorker(runtime, { domains: opts.domains, logger });
+      const worker = await startAggregateWorker(runtime, { domains: opts.domains, logger, onStuck: exitWhenStuck(logger.info) });
       logger.info('worker running');
       await runUntilSignalled(runtime, [worker], logger.info);
     });
@@ -97,7 +108,7 @@ export function registerPipelineCommands(program: Command): void {
       const log = createLogger('projector').info;
       const runtime = await openRuntime(await loadConfig(), 'projector');
       const chosen = runtime.config.projections.filter((p) => !opts.projection || opts.projection.includes(p.name));
-      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log })));
+      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, onStuck: exitWhenStuck(log) })));
       log('projectors running', { projections: chosen.map((p) => p.name) });
       await runUntilSignalled(runtime, running, log);
     });

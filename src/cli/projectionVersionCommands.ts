@@ -18,6 +18,7 @@ import { verifyGraceMs, verifyVersion, type Verification } from '../projection/v
 import { liveVersion, listVersions } from '../projection/versions.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { formatTable } from './format.ts';
+import { exitWhenStuck } from './pipelineCommands.ts';
 
 /** Exit code of a verification that found differences (a refusal exits with 1). */
 const DIFFERS = 2;
@@ -130,7 +131,7 @@ export function registerProjectionVersionCommands(program: Command): void {
           }
 
           const before = await appliedSoFar(runtime, [{ projection, version }]);
-          const running = await startProjector(runtime, projection, { version, log, partitionsConcurrently });
+          const running = await startProjector(runtime, projection, { version, log, partitionsConcurrently, onStuck: exitWhenStuck(log) });
           const live = await liveVersion(runtime.readPool, name);
           const role = running.status === 'live' ? 'live: readers see it' : `replaying beside the live v${live?.version ?? '?'}`;
           console.log(`${label} (${role}): consumer group ${projectionGroupOf(config.app, { name, version }, runtime.readDatabase)}, schema ${schemaOf({ name, version })}`);

@@ -23,6 +23,7 @@ export interface Settings {
   readonly partitionsConcurrently: number;
   readonly stateCacheSize: number;
   readonly fetchMaxWaitMs: number;
+  readonly stallMs: number;
   readonly logLevel: string;
   /** Kafka client security, passed through to kafkajs. */
   readonly kafkaSsl: boolean;
@@ -74,6 +75,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     partitionsConcurrently: integer(env, 'STREAMFOLD_PARTITIONS_CONCURRENTLY', 3),
     stateCacheSize: integer(env, 'STREAMFOLD_STATE_CACHE_SIZE', 50_000),
     fetchMaxWaitMs: integer(env, 'STREAMFOLD_FETCH_MAX_WAIT_MS', 100),
+    stallMs: integer(env, 'STREAMFOLD_STALL_MS', 20_000),
     logLevel: env.STREAMFOLD_LOG_LEVEL ?? 'info',
     kafkaSsl: env.KAFKA_SSL === 'true',
     kafkaSasl: saslOf(env),

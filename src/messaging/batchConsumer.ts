@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { sendToDeadLetter } from './deadLetters.ts';
 import { isPoisonMessage, isRetriableMessagingError } from './errors.ts';
+import { watchForStall, type StuckReason } from './stallWatchdog.ts';
 
 export interface Delivered<T> {
   readonly topic: string;
@@ -24,6 +25,12 @@ export interface BatchHandlerOptions<T> {
   /** Partitions handled at once; each has its own chunks, transactions and offsets. */
   readonly partitionsConcurrently?: number;
   readonly onDeadLetter?: (topic: string, error: Error) => void;
+  /**
+   * Called when the consumer can no longer make progress on its own (watchForStall): a crash
+   * kafkajs will not restart from, or `stallMs` (default 20 s) of unanswered fetches.
+   */
+  readonly onStuck?: (reason: StuckReason, detail: string) => void;
+  readonly stallMs?: number;
   /** A decode failed for a passing reason (the registry is away) and will be tried again after `waitMs`. */
   readonly onDecodeWait?: (topic: string, error: Error, waitMs: number) => void;
 }
@@ -91,43 +98,50 @@ async function heartbeating<R>(payload: EachBatchPayload, work: () => Promise<R>
 /**
  * The consumer loop every streamfold process shares: decode, dead-letter the poison, handle
  * a chunk, then commit the offset after it. Dead-lettering wraps the handler; if the
- * dead-letter send fails, the error propagates and the offset does not move.
+ * dead-letter send fails, the error propagates and the offset does not move. With `onStuck`,
+ * a watchdog reports a consumer that can no longer make progress; stop it with `stopWatching`.
  */
-export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOptions<T>): Promise<void> {
+export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOptions<T>): Promise<{ stopWatching: () => void }> {
   const chunkSize = options.chunkSize ?? 250;
+  // Not stopped on the consumer's STOP event: kafkajs emits it on the way to a restart too.
+  const watchdog = options.onStuck ? watchForStall(consumer, options.stallMs ?? 20_000, options.onStuck) : undefined;
+  const working = <R>(work: () => Promise<R>) => (watchdog ? watchdog.working(work) : work());
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
-    eachBatch: async (payload: EachBatchPayload) => {
-      const { batch } = payload;
-      for (let start = 0; start < batch.messages.length; start += chunkSize) {
-        if (!payload.isRunning() || payload.isStale()) return;
-        const messages = batch.messages.slice(start, start + chunkSize);
-        const halt = await heartbeating(payload, async () => {
-          const chunk: Delivered<T>[] = [];
-          for (const message of messages) {
-            try {
-              chunk.push({ topic: batch.topic, partition: batch.partition, message, value: await decodeWaiting(payload, options, message) });
-            } catch (error) {
-              if (!isPoisonMessage(error)) throw error;
-              await sendToDeadLetter(options.producer, { topic: batch.topic, partition: batch.partition, message }, error);
-              options.onDeadLetter?.(batch.topic, error);
-            }
-          }
-          return chunk.length > 0 ? await options.handle(chunk) : undefined;
-        });
-        if (halt) {
-          await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: halt.haltAt });
-          options.onHalt?.(batch.topic, batch.partition, halt.haltAt);
-          return;
-        }
-        const last = messages.at(-1) as KafkaMessage;
-        // The committed offset is the next one to read (kafkajs#540).
-        await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() });
-        payload.resolveOffset(last.offset);
-        await payload.heartbeat();
-      }
-    },
+    eachBatch: (payload: EachBatchPayload) => working(() => handleBatch(payload)),
   });
+  return { stopWatching: () => watchdog?.stop() };
+
+  async function handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const messages = batch.messages.slice(start, start + chunkSize);
+      const halt = await heartbeating(payload, async () => {
+        const chunk: Delivered<T>[] = [];
+        for (const message of messages) {
+          try {
+            chunk.push({ topic: batch.topic, partition: batch.partition, message, value: await decodeWaiting(payload, options, message) });
+          } catch (error) {
+            if (!isPoisonMessage(error)) throw error;
+            await sendToDeadLetter(options.producer, { topic: batch.topic, partition: batch.partition, message }, error);
+            options.onDeadLetter?.(batch.topic, error);
+          }
+        }
+        return chunk.length > 0 ? await options.handle(chunk) : undefined;
+      });
+      if (halt) {
+        await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: halt.haltAt });
+        options.onHalt?.(batch.topic, batch.partition, halt.haltAt);
+        return;
+      }
+      const last = messages.at(-1) as KafkaMessage;
+      // The committed offset is the next one to read (kafkajs#540).
+      await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() });
+      payload.resolveOffset(last.offset);
+      await payload.heartbeat();
+    }
+  }
 }

@@ -2,6 +2,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { eventTopicOf, type Projection, type RecordedEvent } from '../core/index.ts';
 import { inTransaction, type Pool } from '../eventlog/index.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
+import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import { eventFromMessage } from '../messaging/envelopeHeaders.ts';
 import { faultPoint } from '../faults.ts';
 import type { Runtime } from '../runtime.ts';
@@ -34,6 +35,8 @@ export interface ProjectorOptions {
   readonly chunkSize?: number;
   /** Partitions applied at once, each in transactions of its own (default: STREAMFOLD_PARTITIONS_CONCURRENTLY). */
   readonly partitionsConcurrently?: number;
+  /** Called when the consumer can no longer make progress on its own (see watchForStall). */
+  readonly onStuck?: (reason: StuckReason, detail: string) => void;
 }
 
 /** Creates the projection version's schema and tables; idempotent. */
@@ -94,7 +97,9 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     log('projection resumed', { projector });
   };
 
-  await runBatches(consumer, {
+  const { stopWatching } = await runBatches(consumer, {
+    onStuck: options.onStuck,
+    stallMs: runtime.settings.stallMs,
     decode,
     handle,
     producer,
@@ -114,6 +119,7 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     status,
     async stop() {
       stopped = true;
+      stopWatching();
       await consumer.disconnect();
       await producer.disconnect();
     },

@@ -3,6 +3,7 @@ import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, 
 import { CommandAlreadyProcessed, inTransaction } from '../eventlog/index.ts';
 import { faultPoint } from '../faults.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
+import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import { commandFromMessage, eventHeaders } from '../messaging/envelopeHeaders.ts';
 import { PoisonMessage } from '../messaging/errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   readonly domains?: readonly string[];
   readonly cacheSize?: number;
   readonly logger?: Logger;
+  /** Called when the consumer can no longer make progress on its own (see watchForStall). */
+  readonly onStuck?: (reason: StuckReason, detail: string) => void;
 }
 
 export interface RunningWorker {
@@ -100,7 +103,9 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     logger.debug('chunk handled', { commands: chunk.length, transactionMs: committed - started, produceMs: performance.now() - committed });
   };
 
-  await runBatches(consumer, {
+  const { stopWatching } = await runBatches(consumer, {
+    onStuck: options.onStuck,
+    stallMs: runtime.settings.stallMs,
     decode,
     handle,
     producer,
@@ -116,6 +121,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   return {
     consumer,
     async stop() {
+      stopWatching();
       // disconnect() waits for the batch in hand: it finishes, or its offset stays uncommitted.
       await consumer.disconnect();
       await producer.disconnect();

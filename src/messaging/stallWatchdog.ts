@@ -1,0 +1,59 @@
+import type { Consumer } from 'kafkajs';
+
+/** Why a consumer can no longer make progress on its own. */
+export type StuckReason = 'crashed-for-good' | 'fetches-unanswered';
+
+export interface StallWatchdog {
+  /** Wraps the handling of a chunk: a slow chunk is work, not a stall. */
+  working<R>(work: () => Promise<R>): Promise<R>;
+  stop(): void;
+}
+
+/**
+ * Watches a consumer for the two ways kafkajs can leave a process alive but consuming nothing:
+ * a crash it will not restart from, and, after connection resets, fetches that never get an
+ * answer (seen in the fault suite's network fault; kafkajs#1163, #659, #1317). A healthy
+ * consumer completes a fetch at least every `maxWaitTimeInMs`, so `stallMs` without one, while
+ * no chunk is being handled and no rebalance is under way, means it is stuck. `onStuck` decides
+ * what to do; the CLI's long-running commands exit, so their supervisor starts a fresh process.
+ */
+export function watchForStall(consumer: Consumer, stallMs: number, onStuck: (reason: StuckReason, detail: string) => void): StallWatchdog {
+  let lastProgress = Date.now();
+  let chunksInFlight = 0;
+  let rebalancing = false;
+  const progressed = () => void (lastProgress = Date.now());
+  const listeners = [
+    consumer.on(consumer.events.FETCH, progressed),
+    consumer.on(consumer.events.REBALANCING, () => void (rebalancing = true)),
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      rebalancing = false;
+      progressed();
+    }),
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) onStuck('crashed-for-good', `the consumer crashed and kafkajs will not restart it: ${payload.error.message}`);
+    }),
+  ];
+  const timer = setInterval(() => {
+    const quietMs = Date.now() - lastProgress;
+    if (chunksInFlight === 0 && !rebalancing && quietMs > stallMs) {
+      onStuck('fetches-unanswered', `no fetch answered for ${Math.round(quietMs / 1000)} s with no chunk in hand`);
+      progressed();
+    }
+  }, 1000);
+  timer.unref();
+  return {
+    async working(work) {
+      chunksInFlight++;
+      try {
+        return await work();
+      } finally {
+        chunksInFlight--;
+        progressed();
+      }
+    },
+    stop() {
+      clearInterval(timer);
+      for (const remove of listeners) remove();
+    },
+  };
+}
