@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createCommandSender } from '../../src/client/commandSender.ts';
 import { waitForQuiescence } from '../../src/operate/quiescence.ts';
-import { projectorNameOf } from '../../src/projection/names.ts';
+import { eventTopicOf } from '../../src/core/index.ts';
+import { projectionGroupOf } from '../../src/projection/names.ts';
 import { aggregateGroupOf } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../../test/support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
+import { committedCount } from './committed.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,25 +43,36 @@ export async function loadedPipeline(events: number): Promise<IsolatedPipeline> 
 }
 
 /**
- * `streamfold replay` of a fresh version as an operator runs it, in a child process; the rate
- * counts from its first event applied to its last, so tsx start-up and the group join stay out.
+ * `streamfold replay` of a fresh version as an operator runs it, in a child process. From the
+ * topics, the rate counts from its first event committed to its last (polling the group's
+ * committed offsets, which costs Postgres nothing), so tsx start-up and the group join stay out.
+ * From the event log it is the rate the command itself prints when the log is read.
  */
 export async function replayRate(pipeline: IsolatedPipeline, events: number, version: number, source: 'topics' | 'eventlog'): Promise<number> {
-  const name = pipeline.config.projections[0]?.name as string;
-  const projector = projectorNameOf({ name, version });
-  const args = ['replay', name, '--version', String(version), ...(source === 'eventlog' ? ['--source', 'eventlog'] : [])];
+  const { config, runtime } = pipeline;
+  const projection = config.projections[0]!;
+  const args = ['replay', projection.name, '--version', String(version), ...(source === 'eventlog' ? ['--source', 'eventlog'] : [])];
   const child: Child = spawnStreamfold(args, pipeline.childEnv);
+  const admin = runtime.kafka.admin();
+  await admin.connect();
   try {
+    const group = projectionGroupOf(config.app, { name: projection.name, version }, runtime.readDatabase);
+    const topic = eventTopicOf(config.domains[0]!);
     let firstAt: number | undefined;
     for (;;) {
-      const { rows } = await pipeline.runtime.readPool.query<{ n: number }>('select count(*)::int as n from projected_events where projector = $1', [projector]);
-      const applied = rows[0]?.n ?? 0;
-      if (applied > 0) firstAt ??= performance.now();
-      if (applied >= events) return events / ((performance.now() - (firstAt as number)) / 1000);
+      if (source === 'eventlog') {
+        const printed = /read \d+ events from the event log in [\d.]+ s \((\d+) events\/s\)/.exec(child.output());
+        if (printed) return Number(printed[1]);
+      } else {
+        const applied = await committedCount(admin, group, topic);
+        if (applied > 0) firstAt ??= performance.now();
+        if (applied >= events) return events / ((performance.now() - (firstAt as number)) / 1000);
+      }
       if (child.process.exitCode !== null) throw new Error(`streamfold ${args.join(' ')} exited early:\n${child.output()}`);
       await sleep(20);
     }
   } finally {
+    await admin.disconnect();
     child.process.kill('SIGINT');
     await child.exited;
   }

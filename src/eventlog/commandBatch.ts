@@ -1,4 +1,4 @@
-import type { CommandEnvelope, CommandOutcome } from '../core/index.ts';
+import type { CommandEnvelope, CommandOutcome, RecordedEvent } from '../core/index.ts';
 import { VersionConflict } from '../core/index.ts';
 import type { NewEvent } from './appendToStream.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
@@ -44,7 +44,7 @@ export class CommandAlreadyProcessed extends Error {
 export async function appendAndArchive(client: PoolClient, decided: readonly DecidedCommand[]) {
   const events = decided.flatMap((d) => d.events.map((e) => ({ d, e })));
   try {
-    const { rows } = await client.query<EventRow & { archived: number }>(
+    const { rows } = await client.query<{ position: bigint; event_uuid: string; recorded_at: Date; archived: number }>(
       `with archived as (
          insert into processed_commands (command_uuid, command_type, aggregate_type, aggregate_uuid, data, metadata,
                                          processed_at, outcome, event_uuids, reason)
@@ -59,11 +59,11 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
                              caused_by_command_type, caused_by_command_uuid, correlation_id)
          select * from unnest($10::text[], $11::uuid[], $12::bigint[], $13::uuid[], $14::text[], $15::int[], $16::jsonb[],
                               $17::jsonb[], $18::text[], $19::uuid[], $20::uuid[])
-         returning ${eventColumns}
+         returning position, event_uuid, recorded_at
        )
        select appended.*, (select count(*)::int from archived) as archived from appended
        union all
-       select null, null, null, null, null, null, null, null, null, null, null, null, (select count(*)::int from archived)
+       select null, null, null, (select count(*)::int from archived)
        where not exists (select 1 from appended)`,
       [
         decided.map((d) => d.command.commandUuid),
@@ -89,7 +89,25 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
       ],
     );
     if ((rows[0]?.archived ?? 0) !== decided.length) throw new CommandAlreadyProcessed('a command of this chunk was processed concurrently');
-    return rows.filter((r) => r.event_uuid !== null).map(toRecordedEvent);
+    // Only what Postgres adds comes back (position, the transaction's time): the rest is in hand,
+    // and reading every column back would make Postgres and the worker serialize it all twice.
+    const stored = new Map(rows.filter((r) => r.event_uuid !== null).map((r) => [r.event_uuid, r]));
+    return events.map(({ d, e }): RecordedEvent & { schemaId: number } => {
+      const row = stored.get(e.eventUuid) as (typeof rows)[number];
+      return {
+        eventType: e.type,
+        eventUuid: e.eventUuid,
+        aggregateType: d.streamType,
+        aggregateUuid: d.command.aggregateUuid,
+        aggregateVersion: e.version,
+        causedBy: { commandType: d.command.commandType, commandUuid: d.command.commandUuid },
+        correlationId: d.command.metadata.correlationId,
+        recordedAt: row.recorded_at.toISOString(),
+        data: e.data,
+        position: row.position,
+        schemaId: e.schemaId,
+      };
+    });
   } catch (error) {
     const pgError = error as { code?: string; constraint?: string };
     if (pgError.code === '23505' && pgError.constraint === 'events_stream_version') throw new VersionConflict('(a stream of the chunk)', -1n);
