@@ -57,7 +57,17 @@ export function loadSchemaFile(file: string): avro.Type {
 }
 
 /** The schema's identity whatever its formatting: SHA-256 of Avro's parsing canonical form. */
-export const fingerprintOf = (type: avro.Type) => type.fingerprint('sha256').toString('hex');
+const fingerprints = new WeakMap<avro.Type, string>();
+
+/** A schema's SHA-256 fingerprint, hashed once per type: decoding asks for it on every message. */
+export function fingerprintOf(type: avro.Type): string {
+  let fingerprint = fingerprints.get(type);
+  if (fingerprint === undefined) {
+    fingerprint = type.fingerprint('sha256').toString('hex');
+    fingerprints.set(type, fingerprint);
+  }
+  return fingerprint;
+}
 
 /** Every field of `data` that does not fit the schema, as "path: what was found". */
 export function schemaProblems(schema: MessageSchema, data: unknown): string[] {
