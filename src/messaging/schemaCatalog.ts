@@ -56,10 +56,12 @@ export function loadSchemaFile(file: string): avro.Type {
   }
 }
 
-/** The schema's identity whatever its formatting: SHA-256 of Avro's parsing canonical form. */
 const fingerprints = new WeakMap<avro.Type, string>();
 
-/** A schema's SHA-256 fingerprint, hashed once per type: decoding asks for it on every message. */
+/**
+ * The schema's identity whatever its formatting: SHA-256 of Avro's parsing canonical form,
+ * hashed once per type, since decoding asks for it on every message.
+ */
 export function fingerprintOf(type: avro.Type): string {
   let fingerprint = fingerprints.get(type);
   if (fingerprint === undefined) {

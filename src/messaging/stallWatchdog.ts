@@ -14,28 +14,31 @@ export interface StallWatchdog {
  * a crash it will not restart from, and, after connection resets, fetches that never get an
  * answer (seen in the fault suite's network fault; kafkajs#1163, #659, #1317). A healthy
  * consumer completes a fetch at least every `maxWaitTimeInMs`, so `stallMs` without one, while
- * no chunk is being handled and no rebalance is under way, means it is stuck. `onStuck` decides
+ * no chunk is being handled and the member is in its group, means it is stuck. `onStuck` decides
  * what to do; the CLI's long-running commands exit, so their supervisor starts a fresh process.
  */
 export function watchForStall(consumer: Consumer, stallMs: number, onStuck: (reason: StuckReason, detail: string) => void): StallWatchdog {
   let lastProgress = Date.now();
   let chunksInFlight = 0;
-  let rebalancing = false;
+  // Joining the group (the first time, in a rebalance, after a restart kafkajs is retrying) is
+  // waiting on the broker, not a stall: a broker that is away is kafkajs's to retry.
+  let joining = true;
   const progressed = () => void (lastProgress = Date.now());
   const listeners = [
     consumer.on(consumer.events.FETCH, progressed),
-    consumer.on(consumer.events.REBALANCING, () => void (rebalancing = true)),
+    consumer.on(consumer.events.REBALANCING, () => void (joining = true)),
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      rebalancing = false;
+      joining = false;
       progressed();
     }),
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) onStuck('crashed-for-good', `the consumer crashed and kafkajs will not restart it: ${payload.error.message}`);
+      if (payload.restart) joining = true;
+      else onStuck('crashed-for-good', `the consumer crashed and kafkajs will not restart it: ${payload.error.message}`);
     }),
   ];
   const timer = setInterval(() => {
     const quietMs = Date.now() - lastProgress;
-    if (chunksInFlight === 0 && !rebalancing && quietMs > stallMs) {
+    if (chunksInFlight === 0 && !joining && quietMs > stallMs) {
       onStuck('fetches-unanswered', `no fetch answered for ${Math.round(quietMs / 1000)} s with no chunk in hand`);
       progressed();
     }

@@ -29,6 +29,9 @@ describe('the stall watchdog', () => {
   it('reports a consumer whose fetches go unanswered, and not one that keeps fetching', () => {
     const { consumer, emit } = fakeConsumer();
     const watchdog = watchForStall(consumer, 5_000, onStuck);
+    vi.advanceTimersByTime(30_000);
+    expect(stuck).toEqual([]);
+    emit('GROUP_JOIN');
     for (let second = 0; second < 10; second++) {
       vi.advanceTimersByTime(1_000);
       emit('FETCH');
@@ -41,9 +44,13 @@ describe('the stall watchdog', () => {
     expect(stuck).toEqual(['fetches-unanswered']);
   });
 
-  it('counts a slow chunk and a rebalance as work, not a stall', async () => {
+  it('counts a slow chunk, a rebalance and a restart kafkajs is retrying as work, not a stall', async () => {
     const { consumer, emit } = fakeConsumer();
     const watchdog = watchForStall(consumer, 5_000, onStuck);
+    emit('GROUP_JOIN');
+    emit('CRASH', { error: new Error('Connection error: connect ECONNREFUSED'), restart: true });
+    vi.advanceTimersByTime(30_000);
+    emit('GROUP_JOIN');
     let finish: () => void = () => undefined;
     const chunk = watchdog.working(() => new Promise<void>((resolve) => (finish = resolve)));
     vi.advanceTimersByTime(30_000);
