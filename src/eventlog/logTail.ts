@@ -20,19 +20,27 @@ export interface LogTail {
 export function openLogTail(db: Pool | PoolClient, streamTypes?: readonly string[], pageSize = 1000): LogTail {
   let previous: string | null = null;
   let current: string | null = null;
+  // The round's last position: every row its snapshot sees is at or below it.
+  let last = 0n;
   let after = 0n;
   let readInRound = 0;
+  // Each page reads a bounded range of positions through the primary key. Asked for "the next
+  // rows after p" over the whole log, the planner may sort every later row for one page, and with
+  // the stream-type filter as an index condition it scans that index whole: with fresh-table
+  // statistics it did both, and a replay of a million events fell to 3,500 events/s, slower with
+  // every page. (`is true` keeps the filter out of index conditions.)
+  const window = BigInt(pageSize) * 4n;
 
-  const page = async () => {
+  const page = async (upTo: bigint) => {
     const { rows } = await db.query<EventRow>(
       `select ${eventColumns} from events
-       where pg_visible_in_snapshot(transaction_id, $1::pg_snapshot)
+       where position > $3 and position <= $6
+         and pg_visible_in_snapshot(transaction_id, $1::pg_snapshot)
          and ($2::pg_snapshot is null
               or (transaction_id >= pg_snapshot_xmin($2::pg_snapshot) and not pg_visible_in_snapshot(transaction_id, $2::pg_snapshot)))
-         and position > $3
-         and ($4::text[] is null or stream_type = any($4))
+         and ($4::text[] is null or (stream_type = any($4)) is true)
        order by position limit $5`,
-      [current, previous, after.toString(), streamTypes ?? null, pageSize],
+      [current, previous, after.toString(), streamTypes ?? null, pageSize, upTo.toString()],
     );
     return rows.map(toRecordedEvent);
   };
@@ -41,15 +49,23 @@ export function openLogTail(db: Pool | PoolClient, streamTypes?: readonly string
     async next() {
       for (;;) {
         if (current === null) {
-          current = (await db.query<{ snapshot: string }>('select pg_current_snapshot()::text as snapshot')).rows[0]?.snapshot ?? null;
+          const { rows } = await db.query<{ snapshot: string; last: bigint }>(
+            'select pg_current_snapshot()::text as snapshot, (select coalesce(max(position), 0) from events) as last',
+          );
+          current = rows[0]?.snapshot ?? null;
+          last = rows[0]?.last ?? 0n;
           after = 0n;
           readInRound = 0;
         }
-        const events = await page();
-        if (events.length > 0) {
-          after = events.at(-1)?.position ?? after;
-          readInRound += events.length;
-          return events;
+        while (after < last) {
+          const upTo = after + window < last ? after + window : last;
+          const events = await page(upTo);
+          // A full page may leave rows in its range; a short one has read the range whole.
+          after = events.length === pageSize ? (events.at(-1)?.position ?? upTo) : upTo;
+          if (events.length > 0) {
+            readInRound += events.length;
+            return events;
+          }
         }
         // This round is read; the next one reads what committed since its snapshot.
         const roundWasEmpty = readInRound === 0;
