@@ -91,8 +91,8 @@ const scenarios: Record<string, Scenario> = {
   },
   cost: {
     title: 'What a command costs, and who pays',
-    describe: `${COMMANDS} commands end to end as in \`throughput\`; CPU time (user + system, from /proc) each process spent during the run, per command: the load generator (sending, Avro-encoding), the worker, the projector, the Kafka broker, the registry and every Postgres backend; and the share of the two cores in use`,
-    columns: [...['sender', 'worker', 'projector', 'broker', 'registry', 'postgres', 'total'].map((part) => [`cpu ${part} µs`, `${part} CPU µs/command`] as const), ['cores busy %', 'cores busy %']],
+    describe: `${COMMANDS} commands end to end as in \`throughput\`; CPU time (user + system, from /proc) each process spent during the run, per command: the load generator (sending, Avro-encoding), the worker, the projector, the Kafka broker, the registry and every Postgres backend; the share of the two cores in use; and the write-ahead log Postgres wrote per command`,
+    columns: [...['sender', 'worker', 'projector', 'broker', 'registry', 'postgres', 'total'].map((part) => [`cpu ${part} µs`, `${part} CPU µs/command`] as const), ['cores busy %', 'cores busy %'], ['wal bytes', 'Postgres WAL bytes/command']],
     run: async () => (await sendAll(COMMANDS)).cpu,
   },
   steady: {

@@ -22,7 +22,7 @@ export interface RunResult {
   readonly p50ToWorkerMs: number;
   /** Where the worker's time went, summed over its chunks. */
   readonly worker: { chunks: number; transactionMs: number; produceMs: number };
-  /** CPU µs per command of each process (sender, worker, projector, broker, registry, postgres), and the cores' share used. */
+  /** CPU µs per command of each process (sender, worker, projector, broker, registry, postgres), the cores' share used, and WAL bytes per command. */
   readonly cpu: Record<string, number>;
   readonly workerPeakRssMb: number;
 }
@@ -111,11 +111,16 @@ export async function pipelineRun(
     }, 250);
     const cpuParts = { workers: workerChildren.map((c) => c.process.pid), projector: children[workers]?.process.pid, stateDir: readSettings().stateDir };
     const cpuBefore = sampleCpu(cpuParts);
+    const walAt = async () => (await runtime.pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
+    const walBefore = await walAt();
     const started = performance.now();
     const sent = await send(inputsFor, async (inputs) => void (await sender.sendMany(inputs)));
     while ((await projected()) < baseline + sent) await sleep(20);
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuPerCommand(cpuBefore, sampleCpu(cpuParts), sent, seconds);
+    // Write-ahead log per command: the bandwidth a bigger Postgres must sustain (docs/scaling.md).
+    const { rows: wal } = await runtime.pool.query<{ bytes: string }>('select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text as bytes', [await walAt(), walBefore]);
+    cpu['wal bytes'] = Number(wal[0]!.bytes) / sent;
     clearInterval(rssSampler);
     await sender.close();
     await admin.disconnect();
