@@ -27,8 +27,11 @@ export async function readSnapshotsAndTails(
   }
   const ids = [...streamIds];
   const { rows } = await client.query<EventRow>(
-    `select ${eventColumns} from events e
-     join unnest($1::uuid[], $2::bigint[]) as s(sid, after) on e.stream_id = s.sid and e.version > s.after
+    // One index range scan per stream (the lateral subquery with `offset 0` is not flattened into
+    // a join): planned as a join, a fresh log's statistics made Postgres hash-join a sequential
+    // scan of the whole table, 350 ms a chunk at 700,000 events instead of 6 ms.
+    `select e.* from unnest($1::uuid[], $2::bigint[]) as s(sid, after)
+     cross join lateral (select ${eventColumns} from events where stream_id = s.sid and version > s.after order by version offset 0) e
      order by e.stream_id, e.version`,
     [ids, ids.map((id) => (snapshots.get(id)?.version ?? 0n).toString())],
   );
