@@ -254,7 +254,14 @@ async function main() {
   const settings = readSettings();
   const started = await stackUp(settings, () => undefined);
   const command = `npm run bench${chosen.length > 0 ? ` ${chosen.join(' ')}` : ''}`;
-  const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`${command}\``, '', `Machine: ${machine()}.`, ''];
+  // Each scenario's table is appended as soon as it is measured: a long run stopped late keeps the rest.
+  const file = path.join(projectRoot, 'docs/benchmarks.md');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, '# Benchmarks\n\nAppended by `npm run bench`; each section is one invocation.\n');
+  const append = (lines: string[]) => {
+    fs.appendFileSync(file, `${lines.join('\n')}\n`);
+    console.log(lines.join('\n'));
+  };
+  append([`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`${command}\``, '', `Machine: ${machine()}.`, '']);
   try {
     for (const name of names) {
       const scenario = scenarios[name]!;
@@ -270,7 +277,7 @@ async function main() {
         const digits = Math.abs(median(values)) < 10 ? 2 : 1;
         return `${round(median(values), digits)} (${round(Math.min(...values), digits)}–${round(Math.max(...values), digits)})`;
       };
-      lines.push(
+      append([
         `### ${scenario.title}`,
         '',
         `${scenario.describe}. Median of ${RUNS} runs (min–max).`,
@@ -279,15 +286,11 @@ async function main() {
         `| ${scenario.columns.map(() => '---').join(' | ')} |`,
         `| ${scenario.columns.map(([key]) => cell(key)).join(' | ')} |`,
         '',
-      );
+      ]);
     }
   } finally {
     if (started.length > 0) await stackDown(settings, started, () => undefined);
   }
-  const file = path.join(projectRoot, 'docs/benchmarks.md');
-  if (!fs.existsSync(file)) fs.writeFileSync(file, '# Benchmarks\n\nAppended by `npm run bench`; each section is one invocation.\n');
-  fs.appendFileSync(file, lines.join('\n'));
-  console.log(lines.join('\n'));
 }
 
 await main();
