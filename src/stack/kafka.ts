@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
@@ -7,6 +6,7 @@ import kafkajs from 'kafkajs';
 import type { Settings } from '../config/settings.ts';
 import { runMaven } from './maven.ts';
 import { isInstalled, markInstalled, projectRoot, type ManagedServer } from './server.ts';
+import { newClusterId } from './clusterId.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { Kafka, logLevel } = kafkajs;
@@ -97,10 +97,10 @@ export function kafkaServer(s: Settings): ManagedServer {
     async prepare(java) {
       fs.writeFileSync(properties, serverProperties(s, dataDir));
       if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = newClusterId();
       const format = spawnSync(
         java,
-        ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', properties],
+        ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', properties],
         { encoding: 'utf8' },
       );
       if (format.status !== 0) {

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
@@ -10,6 +9,7 @@ import { kafkaServer } from './kafka.ts';
 import { ensurePortFree, isOurProcess, javaCommand, lastLines, readPid, startDetached, stopProcess } from './processes.ts';
 import { registryServer } from './registry.ts';
 import { projectRoot } from './server.ts';
+import { newClusterId } from './clusterId.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { Kafka, logLevel } = kafkajs;
@@ -115,14 +115,19 @@ function prepare(java: string, libs: string, nodes: readonly ClusterNode[]): voi
   const idFile = path.join(path.dirname(nodes[0]!.dir), 'cluster.id');
   if (!fs.existsSync(idFile)) {
     fs.mkdirSync(path.dirname(idFile), { recursive: true });
-    fs.writeFileSync(idFile, randomBytes(16).toString('base64url'));
+    fs.writeFileSync(idFile, newClusterId());
   }
-  const clusterId = fs.readFileSync(idFile, 'utf8').trim();
+  let clusterId = fs.readFileSync(idFile, 'utf8').trim();
+  // An id kept from before ids were kept off '-' never formatted a node: replace it.
+  if (clusterId.startsWith('-') && !nodes.some((n) => fs.existsSync(path.join(n.dir, 'data', 'meta.properties')))) {
+    clusterId = newClusterId();
+    fs.writeFileSync(idFile, clusterId);
+  }
   for (const node of nodes) {
     fs.mkdirSync(node.dir, { recursive: true });
     fs.writeFileSync(propertiesOf(node), nodeProperties(node, nodes));
     if (fs.existsSync(path.join(node.dir, 'data', 'meta.properties'))) continue;
-    const format = spawnSync(java, ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesOf(node)], { encoding: 'utf8' });
+    const format = spawnSync(java, ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propertiesOf(node)], { encoding: 'utf8' });
     if (format.status !== 0) throw new Error(`Formatting the storage of Kafka node ${node.id} failed:\n${format.stdout}${format.stderr}`);
   }
 }
