@@ -108,9 +108,8 @@ export async function registerSchemas(
   const results: RegistrationResult[] = [];
   for (const schema of schemas) {
     try {
-      const { id } = await registry.register(
-        { type: SchemaType.AVRO, schema: schema.definition },
-        { subject: schema.subject, compatibility },
+      const { id } = await withServerRetries(() =>
+        registry.register({ type: SchemaType.AVRO, schema: schema.definition }, { subject: schema.subject, compatibility }),
       );
       results.push({ typeName: schema.typeName, subject: schema.subject, file: schema.file, id });
     } catch (error) {
@@ -118,6 +117,23 @@ export async function registerSchemas(
     }
   }
   return results;
+}
+
+/**
+ * Retries what the registry failed at on its own side (a 5xx): after its Postgres restarts, its
+ * pooled connections fail once each before the pool replaces them (seen in the fault suite).
+ * A refusal (an incompatible schema: 409, 422) is an answer, and is not retried.
+ */
+async function withServerRetries<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1, delay = 200; ; attempt++, delay *= 2) {
+    try {
+      return await work();
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (attempt >= attempts || status === undefined || status < 500) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 function registryReason(error: unknown): string {
