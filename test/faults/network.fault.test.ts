@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { clusterBrokers, clusterDown, clusterNodes, clusterUp } from '../../src/stack/kafkaCluster.ts';
 import { faultSettings } from './faultStack.ts';
 import { runScenario } from './scenario.ts';
@@ -30,7 +30,7 @@ describe('fault 10: network faults between the processes and the broker (a TCP p
   });
 
   it('rides out delayed, reset and blackholed connections without loss or double effect', async () => {
-    await runScenario({
+    const report = await runScenario({
       label: 'fault-10-network-proxy',
       workers: 2,
       load: { aggregates: 120, rounds: 30, intervalMs: 600 },
@@ -58,5 +58,7 @@ describe('fault 10: network faults between the processes and the broker (a TCP p
         proxy.set({ kind: 'pass' });
       },
     });
+    // runScenario fails the test on a broken invariant; say so here too.
+    expect(report.verdicts.filter((v) => !v.ok)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { describe, it } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { runScenario } from './scenario.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,7 +28,7 @@ async function postgresAnswers(url: string): Promise<boolean> {
 // with everyone's tests, so this runs only when asked: STREAMFOLD_FAULTS_RESTART_POSTGRES=1.
 describe.runIf(process.env.STREAMFOLD_FAULTS_RESTART_POSTGRES === '1')('fault 5: Postgres restarted (immediate) during load', () => {
   it('retries the chunks whose commit was cut off; a commit whose acknowledgement was lost hits the dedup table', async () => {
-    await runScenario({
+    const report = await runScenario({
       label: 'fault-5-postgres-restart',
       workers: 2,
       // A dense load, so a restart is likely to cut a transaction or its COMMIT in flight.
@@ -44,5 +44,7 @@ describe.runIf(process.env.STREAMFOLD_FAULTS_RESTART_POSTGRES === '1')('fault 5:
         }
       },
     });
+    // runScenario fails the test on a broken invariant; say so here too.
+    expect(report.verdicts.filter((v) => !v.ok)).toEqual([]);
   });
 });
