@@ -49,8 +49,11 @@ export async function applyTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length > 0) {
+    // kafkajs's own waitForLeaders asks only the controller broker and gives up on its first
+    // UNKNOWN_TOPIC_OR_PARTITION, which a KRaft cluster answers until the new topic's metadata
+    // reaches that broker (seen on the three-broker fault cluster); waitForLeaders below retries it.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions,
@@ -58,6 +61,7 @@ export async function applyTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
         configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitForLeaders(admin, missing.map((s) => s.name));
   }
   const present = specs.filter((s) => existing.has(s.name));
   const drift: TopicReport['drift'] = [];
@@ -89,4 +93,28 @@ export async function applyTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
     unchanged: present.filter((s) => !driftingTopics.has(s.name)).map((s) => s.name),
     drift,
   };
+}
+
+/** Metadata answers that mean "not yet": the topic is still reaching the broker asked, or electing leaders. */
+const notYet = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Waits until every partition of `topics` has a leader, so the first produce after setup finds one. */
+export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = metadata.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`));
+      if (leaderless.length === 0 && metadata.topics.length === topics.length) return;
+      last = `partitions without a leader: ${leaderless.join(', ')}`;
+    } catch (error) {
+      if (!notYet.has((error as { type?: string }).type ?? '')) throw error;
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `created topics ${topics.join(', ')} but their partitions had no leader after ${timeoutMs / 1000} s (${last}); check that every broker is up (streamfold stack status) and run setup again`,
+  );
 }
