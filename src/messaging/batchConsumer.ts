@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage, Producer, TopicPartition
 import { sendToDeadLetter } from './deadLetters.ts';
 import { isPoisonMessage, isRetriableMessagingError } from './errors.ts';
 import { watchForStall, type StuckReason } from './stallWatchdog.ts';
+import { withRetries, type RetryPolicy } from '../retry.ts';
 
 export interface Delivered<T> {
   readonly topic: string;
@@ -35,8 +36,8 @@ export interface BatchHandlerOptions<T> {
   readonly onDecodeWait?: (topic: string, error: Error, waitMs: number) => void;
 }
 
-/** Backoff for a decode that waits for the registry: doubling from 200 ms to 5 s, with jitter. */
-const decodeWait = { initialMs: 200, factor: 2, maxMs: 5_000 } as const;
+/** Backoff for a decode that waits for the registry: doubling from 200 ms to 5 s, for as long as it takes. */
+const decodeWait: RetryPolicy = { attempts: Infinity, initialMs: 200, factor: 2, maxMs: 5_000 };
 
 /**
  * Decodes a message, waiting in place while the failure is transient (the registry is away):
@@ -44,18 +45,12 @@ const decodeWait = { initialMs: 200, factor: 2, maxMs: 5_000 } as const;
  * redelivered chunks. It gives up only when the batch is no longer ours to finish; the offset
  * has not moved past the message, so its next owner decodes it again.
  */
-async function decodeWaiting<T>(payload: EachBatchPayload, options: BatchHandlerOptions<T>, message: KafkaMessage): Promise<T> {
+function decodeWaiting<T>(payload: EachBatchPayload, options: BatchHandlerOptions<T>, message: KafkaMessage): Promise<T> {
   const { topic } = payload.batch;
-  for (let delay: number = decodeWait.initialMs; ; delay = Math.min(delay * decodeWait.factor, decodeWait.maxMs)) {
-    try {
-      return await options.decode(topic, message);
-    } catch (error) {
-      if (!isRetriableMessagingError(error) || !payload.isRunning() || payload.isStale()) throw error;
-      const waitMs = Math.round(delay * (0.5 + Math.random()));
-      options.onDecodeWait?.(topic, error as Error, waitMs);
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-  }
+  return withRetries(() => options.decode(topic, message), decodeWait, {
+    retryIf: (error) => isRetriableMessagingError(error) && payload.isRunning() && !payload.isStale(),
+    onRetry: (error, waitMs) => options.onDecodeWait?.(topic, error as Error, waitMs),
+  });
 }
 
 /** Errors that mean this member lost its place in the group; kafkajs's runner rejoins on them. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import avro from 'avsc';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import { MessagingError } from './errors.ts';
+import { withRetries, type RetryPolicy } from '../retry.ts';
 
 export interface MessageSchema {
   /** The record name: a command or event type. */
@@ -124,17 +125,9 @@ export async function registerSchemas(
  * pooled connections fail once each before the pool replaces them (seen in the fault suite).
  * A refusal (an incompatible schema: 409, 422) is an answer, and is not retried.
  */
-async function withServerRetries<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
-  for (let attempt = 1, delay = 200; ; attempt++, delay *= 2) {
-    try {
-      return await work();
-    } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (attempt >= attempts || status === undefined || status < 500) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
+const serverRetries: RetryPolicy = { attempts: 6, initialMs: 200, factor: 2, maxMs: 5_000 };
+const isServerFailure = (error: unknown) => ((error as { status?: number }).status ?? 0) >= 500;
+const withServerRetries = <T>(work: () => Promise<T>) => withRetries(work, serverRetries, { retryIf: isServerFailure });
 
 function registryReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -2,7 +2,7 @@ import type { FailurePolicy, Projection, RecordedEvent } from '../core/index.ts'
 import { inSavepoint, markProjected, type PoolClient } from '../eventlog/index.ts';
 import { recordFailure } from './failures.ts';
 import { markNewlyProjected } from './projectedEvents.ts';
-import { retryDefaults, withRetries } from './retry.ts';
+import { retryDefaults, withRetries } from '../retry.ts';
 
 /** An event and where it was read: a topic partition and offset, or the event log (`eventlog`, 0, position). */
 export interface Delivery {

@@ -10,7 +10,7 @@ import { recordAppliedOffset } from './appliedOffsets.ts';
 import { applyChunk, type ChunkTarget } from './applyChunk.ts';
 import { isHalted } from './failures.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf, versionOf } from './names.ts';
-import { retryDefaults } from './retry.ts';
+import { retryDefaults } from '../retry.ts';
 import { createTables, setupVersion, type VersionStatus } from './versions.ts';
 
 export interface RunningProjector {
