@@ -105,10 +105,11 @@ export function registerPipelineCommands(program: Command): void {
     .description('run projectors, one consumer group per projection version')
     .option('--projection <names>', 'comma-separated projection names (default: all)', list)
     .action(async (opts) => {
-      const log = createLogger('projector').info;
+      const logger = createLogger('projector');
+      const log = logger.info;
       const runtime = await openRuntime(await loadConfig(), 'projector');
       const chosen = runtime.config.projections.filter((p) => !opts.projection || opts.projection.includes(p.name));
-      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, onStuck: exitWhenStuck(log) })));
+      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, debug: logger.debug, onStuck: exitWhenStuck(log) })));
       log('projectors running', { projections: chosen.map((p) => p.name) });
       await runUntilSignalled(runtime, running, log);
     });

@@ -32,6 +32,8 @@ export interface BatchHandlerOptions<T> {
    */
   readonly onStuck?: (reason: StuckReason, detail: string) => void;
   readonly stallMs?: number;
+  /** An offset was committed to Kafka (the next offset to read): for a debug log of a member's commits. */
+  readonly onCommitted?: (topic: string, partition: number, offset: string) => void;
   /** A decode failed for a passing reason (the registry is away) and will be tried again after `waitMs`. */
   readonly onDecodeWait?: (topic: string, error: Error, waitMs: number) => void;
 }
@@ -129,12 +131,15 @@ export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOpt
       });
       if (halt) {
         await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: halt.haltAt });
+        options.onCommitted?.(batch.topic, batch.partition, halt.haltAt);
         options.onHalt?.(batch.topic, batch.partition, halt.haltAt);
         return;
       }
       const last = messages.at(-1) as KafkaMessage;
       // The committed offset is the next one to read (kafkajs#540).
-      await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() });
+      const next = (BigInt(last.offset) + 1n).toString();
+      await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: next });
+      options.onCommitted?.(batch.topic, batch.partition, next);
       payload.resolveOffset(last.offset);
       await payload.heartbeat();
     }

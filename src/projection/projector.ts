@@ -25,6 +25,8 @@ export interface RunningProjector {
 
 export interface ProjectorOptions {
   readonly log?: (line: string, fields?: Record<string, unknown>) => void;
+  /** Per-chunk detail (each offset committed); the CLI's is on at STREAMFOLD_LOG_LEVEL=debug. */
+  readonly debug?: (line: string, fields?: Record<string, unknown>) => void;
   readonly retry?: typeof retryDefaults;
   /** Build this version of the projection's code instead of the one it declares (a rebuild after a fix). */
   readonly version?: number;
@@ -109,6 +111,7 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     partitionsConcurrently: options.partitionsConcurrently ?? runtime.settings.partitionsConcurrently,
     onHalt: (topic, partition, offset) => void waitForResolution(topic, partition, offset),
     onDeadLetter: (topic, error) => log('dead-lettered', { topic, error: error.message }),
+    onCommitted: (topic, partition, offset) => options.debug?.('offset committed', { projector, topic, partition, offset }),
     onDecodeWait: (topic, error, waitMs) => log('waiting to decode', { topic, error: error.message, waitMs }),
   });
 

@@ -111,6 +111,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     producer,
     // Postgres round trips dominate a chunk: overlapping partitions keeps both cores busy.
     partitionsConcurrently: runtime.settings.partitionsConcurrently,
+    onCommitted: (topic, partition, offset) => logger.debug('offset committed', { topic, partition, offset }),
     onDecodeWait: (topic, error, waitMs) => logger.info('waiting to decode', { topic, error: error.message, waitMs }),
     onDeadLetter: (topic, error) => {
       messageDeadLettered(topic);

@@ -8,7 +8,6 @@ export function watchCheckpoints(kafka: Kafka, groups: { group: string; topics: 
   const highest = new Map<string, bigint>();
   const regressions: string[] = [];
   let running = true;
-  const started = Date.now();
   const admin = kafka.admin({ retry: { retries: 0 } });
   const loop = (async () => {
     await admin.connect().catch(() => undefined);
@@ -21,7 +20,7 @@ export function watchCheckpoints(kafka: Kafka, groups: { group: string; topics: 
               const key = `${group} ${topic}[${partition}]`;
               const at = BigInt(offset);
               const before = highest.get(key);
-              if (before !== undefined && at < before) regressions.push(`${key}: committed offset moved back from ${before} to ${at} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+              if (before !== undefined && at < before) regressions.push(`${key}: committed offset moved back from ${before} to ${at} at ${new Date().toISOString()}`);
               if (before === undefined || at > before) highest.set(key, at);
             }
           }

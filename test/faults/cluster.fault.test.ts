@@ -24,6 +24,9 @@ describe('fault 11: a three-broker cluster with one broker SIGKILLed under load'
         label: 'fault-11-three-brokers-one-killed',
         workers: 2,
         pipeline: (label) => replicatedPipeline(label, { configFile: faultConfigFile, partitions: 4, replicationFactor: 3, minInsyncReplicas: 2 }),
+        // Each offset a projector commits is logged, so a committed offset seen moving back can be
+        // told apart: a late commit of ours, or one the cluster lost (docs/reliability.md finding 10).
+        projectorEnv: () => ({ STREAMFOLD_LOG_LEVEL: 'debug' }),
         load: { aggregates: 120, rounds: 24, intervalMs: 600 },
         inject: async ({ pipeline, commandTopic, injected }) => {
           const admin = pipeline.runtime.kafka.admin();
