@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
 import { commandTopicOf, type CommandEnvelope, type CommandMetadata } from '../core/index.ts';
+import { createProducer, sendCompletely } from '../messaging/completeSend.ts';
 import { commandHeaders } from '../messaging/envelopeHeaders.ts';
 import { InvalidMessage } from '../messaging/errors.ts';
 import type { Runtime } from '../runtime.ts';
@@ -63,12 +64,12 @@ export async function produceCommands(runtime: Runtime, producer: Producer, comm
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
   }
   if (byTopic.size === 0) return;
-  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  await sendCompletely(producer, [...byTopic].map(([topic, messages]) => ({ topic, messages })));
 }
 
 /** Sends commands: validated before anything is produced, keyed by aggregate uuid. */
 export async function createCommandSender(runtime: Runtime): Promise<CommandSender> {
-  const producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createProducer(runtime.kafka);
   await producer.connect();
   return {
     async send(input) {

@@ -3,6 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { eventTopicOf, type CommandEnvelope, type Reactor, type RecordedEvent } from '../core/index.ts';
 import { produceCommands } from '../client/commandSender.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
+import { createProducer } from '../messaging/completeSend.ts';
 import { eventFromMessage } from '../messaging/envelopeHeaders.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -12,7 +13,7 @@ export const reactorGroupOf = (app: string, reactor: Pick<Reactor, 'name'>) => `
 export const reactionUuid = (eventUuid: string, key: string) => uuidv5(`reaction:${key}`, eventUuid);
 
 export async function startReactor(runtime: Runtime, reactor: Reactor): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
-  const producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createProducer(runtime.kafka);
   const consumer = runtime.kafka.consumer({ groupId: reactorGroupOf(runtime.config.app, reactor), maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs, sessionTimeout: runtime.settings.sessionTimeoutMs });
   await producer.connect();
   await consumer.connect();

@@ -2,7 +2,8 @@ import type { Consumer, Message, Producer } from 'kafkajs';
 import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, type Domain } from '../core/index.ts';
 import { CommandAlreadyProcessed, inTransaction } from '../eventlog/index.ts';
 import { faultPoint } from '../faults.ts';
-import { runBatches } from '../messaging/batchConsumer.ts';
+import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
+import { createProducer, sendCompletely } from '../messaging/completeSend.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import { commandFromMessage, eventHeaders } from '../messaging/envelopeHeaders.ts';
 import { PoisonMessage } from '../messaging/errors.ts';
@@ -36,7 +37,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   const cache = new StateCache<unknown>(options.cacheSize ?? runtime.settings.stateCacheSize);
   const logger = options.logger ?? silentLogger;
 
-  const producer: Producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = createProducer(runtime.kafka);
   const consumer = runtime.kafka.consumer({
     groupId: aggregateGroupOf(runtime.config.app),
     sessionTimeout: runtime.settings.sessionTimeoutMs,
@@ -76,7 +77,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     }
   };
 
-  const handle = async (chunk: readonly { value: { domain: Domain; command: CommandEnvelope } }[]) => {
+  const handle = async (chunk: readonly Delivered<{ domain: Domain; command: CommandEnvelope }>[]) => {
     const started = performance.now();
     const items = chunk.map((delivered) => delivered.value);
     const results = await handleInTransaction(items);
@@ -97,10 +98,10 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
       byTopic.set(topic, messages);
     });
     const topicMessages = [...byTopic].filter(([, messages]) => messages.length > 0).map(([topic, messages]) => ({ topic, messages }));
-    if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
+    if (topicMessages.length > 0) await sendCompletely(producer, topicMessages, (unanswered) => logger.info('events sent again: Kafka left partitions unanswered', { partitions: placesOf(unanswered) }));
     faultPoint('worker.after-produce');
     workerChunkHandled(items, results, topicMessages, (performance.now() - started) / 1000);
-    logger.debug('chunk handled', { commands: chunk.length, transactionMs: committed - started, produceMs: performance.now() - committed });
+    logger.debug('chunk handled', { ...chunkPlace(chunk), outcomes: outcomeCounts(results), transactionMs: committed - started, produceMs: performance.now() - committed });
   };
 
   const { stopWatching } = await runBatches(consumer, {
@@ -129,3 +130,18 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     },
   };
 }
+
+/** Where a chunk sits on its topic, for a debug line that can be matched against the topic itself. */
+function chunkPlace(chunk: readonly Delivered<unknown>[]) {
+  const first = chunk[0] as Delivered<unknown>;
+  return { topic: first.topic, partition: first.partition, offsets: `${first.message.offset}-${(chunk.at(-1) as Delivered<unknown>).message.offset}`, commands: chunk.length };
+}
+
+function outcomeCounts(results: readonly CommandResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { outcome } of results) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
+}
+
+const placesOf = (topicMessages: readonly { topic: string; messages: readonly Message[] }[]) =>
+  topicMessages.flatMap(({ topic, messages }) => [...new Set(messages.map((m) => `${topic}[${m.partition}]`))]);

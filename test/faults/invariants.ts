@@ -50,11 +50,14 @@ export function checkInvariants(h: History, liveness: Liveness, expect: Expectat
   for (const e of h.events) eventsByCommand.set(e.causedBy, [...(eventsByCommand.get(e.causedBy) ?? []), e]);
 
   // I1: every acknowledged command has exactly one outcome, the one the decider must give it.
+  // Where a command has none, its place on the command topic says whose loss it is.
+  const onCommandTopic = new Map(h.commandTopic.map((m) => [m.headers['command-uuid'], `partition ${m.partition} offset ${m.offset}`]));
+  const whereOnTopic = (uuid: string) => (onCommandTopic.has(uuid) ? `; it is on the command topic at ${onCommandTopic.get(uuid)}` : '; it is not on the command topic');
   const i1: string[] = [];
   for (const uuid of h.load.acknowledged) {
     const row = commandRows.get(uuid);
     const plan = planned.get(uuid)!;
-    if (!row) i1.push(`command ${uuid} (counter ${plan.aggregate}, round ${plan.round}) was acknowledged but has no outcome row`);
+    if (!row) i1.push(`command ${uuid} (counter ${plan.aggregate}, round ${plan.round}) was acknowledged but has no outcome row${whereOnTopic(uuid)}`);
     else if (row.outcome === null) i1.push(`command ${uuid} (counter ${plan.aggregate}, round ${plan.round}) was claimed but has no outcome`);
     else if (row.outcome !== plan.expected) i1.push(`command ${uuid} (counter ${plan.aggregate}, round ${plan.round}, by ${plan.by}): outcome ${row.outcome}, expected ${plan.expected}`);
   }

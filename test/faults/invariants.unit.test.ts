@@ -29,7 +29,7 @@ function cleanHistory(): History {
   }));
   const digest = { counters: { rows: 1, checksum: 'x' } };
   return {
-    load: { planned, acknowledged: new Set(planned.map((c) => c.commandUuid)), failedSends: 0, produced: 3, startedAt: 0, endedAt: 1 },
+    load: { planned, acknowledged: new Set(planned.map((c) => c.commandUuid)), failedSends: 0, unansweredResends: 0, produced: 3, startedAt: 0, endedAt: 1 },
     commands: planned.map((c, i) => ({ commandUuid: c.commandUuid, aggregateUuid: counter, outcome: 'accepted', eventUuids: [`e${i}`] })),
     events,
     projected: events.map((e) => e.eventUuid),
@@ -41,7 +41,7 @@ function cleanHistory(): History {
       key: counter,
       headers: { 'event-uuid': e.eventUuid, 'aggregate-version': String(e.version), 'event-type': e.type },
     })),
-    commandTopicMessages: 3,
+    commandTopic: planned.map((c, i) => ({ partition: 0, offset: BigInt(i), key: counter, headers: { 'command-uuid': c.commandUuid } })),
     deadLetters: { 'counter.commands.dlq': { messages: 0, distinct: 0, codes: {} } },
     expectedDeadLetters: { 'counter.commands.dlq': 0 },
     liveDigest: digest,
@@ -61,6 +61,18 @@ describe('the fault invariants checker', () => {
     const h = cleanHistory();
     h.commands.pop();
     expect(broken(h)).toContain('I1');
+  });
+
+  it("says whether a command without an outcome is on its topic: the broker's loss or the worker's", () => {
+    const missed = cleanHistory();
+    missed.commands.pop();
+    const workerMissed = checkInvariants(missed, live).find((v) => v.invariant === 'I1')!;
+    expect(workerMissed.violations[0]).toMatch(/on the command topic at partition 0 offset 2$/);
+    const lost = cleanHistory();
+    lost.commands.pop();
+    lost.commandTopic.pop();
+    const brokerLost = checkInvariants(lost, live).find((v) => v.invariant === 'I1')!;
+    expect(brokerLost.violations[0]).toMatch(/it is not on the command topic$/);
   });
 
   it('catches an event applied twice and a lost update (I2)', () => {

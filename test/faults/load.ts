@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { commandTopicOf, type CommandEnvelope } from '../../src/core/index.ts';
+import { createProducer, sendCompletely } from '../../src/messaging/completeSend.ts';
 import { commandHeaders } from '../../src/messaging/envelopeHeaders.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { COUNTER_LIMIT } from '../fixtures/counter/counter.ts';
@@ -67,6 +68,8 @@ export interface LoadResult {
   readonly acknowledged: Set<string>;
   /** Sends that failed and were retried with the same uuids. */
   readonly failedSends: number;
+  /** Sends that resolved with partitions unanswered, whose messages sendCompletely sent again. */
+  readonly unansweredResends: number;
   /** Messages handed to the producer, resends and retried sends included. */
   readonly produced: number;
   readonly startedAt: number;
@@ -79,10 +82,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runLoad(runtime: Runtime, plan: ReturnType<typeof planLoad>, options: LoadOptions): Promise<LoadResult> {
   const domain = runtime.config.domains[0]!;
   const topic = commandTopicOf(domain);
-  const producer: Producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // The command sender's producer and send (src/client/commandSender.ts): the load stands in for a client.
+  const producer: Producer = createProducer(runtime.kafka);
   await producer.connect();
   const acknowledged = new Set<string>();
   let failedSends = 0;
+  let unansweredResends = 0;
   let produced = 0;
   const startedAt = Date.now();
   try {
@@ -103,7 +108,7 @@ export async function runLoad(runtime: Runtime, plan: ReturnType<typeof planLoad
       const deadline = Date.now() + (options.sendDeadlineMs ?? 120_000);
       for (;;) {
         try {
-          await producer.send({ topic, acks: -1, messages });
+          await sendCompletely(producer, [{ topic, messages }], () => (unansweredResends += 1));
           produced += messages.length;
           for (const c of round) acknowledged.add(c.commandUuid);
           break;
@@ -119,5 +124,5 @@ export async function runLoad(runtime: Runtime, plan: ReturnType<typeof planLoad
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
-  return { planned: plan.rounds.flat(), acknowledged, failedSends, produced, startedAt, endedAt: Date.now() };
+  return { planned: plan.rounds.flat(), acknowledged, failedSends, unansweredResends, produced, startedAt, endedAt: Date.now() };
 }

@@ -81,8 +81,9 @@ function deadConsumers(fleet: Fleet): string[] {
   return dead;
 }
 
-/** Counts the worker's log lines (debug level) for commands that hit the dedup table. */
-const duplicatesIn = (outputs: string[]) => outputs.reduce((n, out) => n + (out.match(/"outcome":"duplicate"/g)?.length ?? 0), 0);
+/** Commands the workers found processed before, summed from their debug lines per chunk (`outcomes`). */
+const duplicatesIn = (outputs: string[]) =>
+  outputs.reduce((n, out) => n + [...out.matchAll(/"outcomes":\{[^}]*"duplicate":(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0), 0);
 
 /**
  * One fault run: an isolated pipeline (own topics, groups, database) with workers and projectors as
@@ -186,6 +187,9 @@ function summarize(
     commandsSent: h.load.planned.length,
     commandsAcknowledged: h.load.acknowledged.size,
     failedSendsRetried: h.load.failedSends,
+    // Sends kafkajs resolved without answers for some partitions, completed by sendCompletely.
+    commandSendsCompleted: h.load.unansweredResends,
+    eventSendsCompleted: outputs.reduce((n, out) => n + (out.match(/events sent again: Kafka left partitions unanswered/g)?.length ?? 0), 0),
     hookKills: fleet.count('hook-kill'),
     harnessKills: fleet.count('harness-kill'),
     pauses: fleet.count('paused'),

@@ -1,0 +1,78 @@
+import kafkajs from 'kafkajs';
+import type { ICustomPartitioner, Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+
+// kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
+const { Partitioners } = kafkajs;
+
+/** The partition kafkajs last routed each message to, written by the partitioner below. */
+const routedTo = new WeakMap<Message, number>();
+
+/** kafkajs's default partitioner (murmur2 of the key, as Java's), remembering where each message went. */
+const routeRecordingPartitioner: ICustomPartitioner = () => {
+  const partition = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const chosen = partition(args);
+    routedTo.set(args.message, chosen);
+    return chosen;
+  };
+};
+
+/**
+ * The producer every streamfold process writes commands and events with: idempotent, one request
+ * in flight per broker (per-partition order survives retries), and routed so that
+ * `sendCompletely` can tell which partitions a send reached.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: routeRecordingPartitioner });
+}
+
+const placeOf = (topic: string, partition: number) => `${topic}[${partition}]`;
+
+/** Messages whose partition is missing from the brokers' answers, pinned to the partition they were routed to. */
+export function unansweredMessages(sent: readonly TopicMessages[], answers: readonly RecordMetadata[]): TopicMessages[] {
+  const answered = new Set(answers.map((a) => placeOf(a.topicName, a.partition)));
+  const partitionOf = (topic: string, message: Message): number => {
+    const partition = routedTo.get(message) ?? message.partition;
+    if (partition === undefined) throw new Error(`A message to ${topic} has no partition on record: make the producer with createProducer (src/messaging/completeSend.ts).`);
+    return partition;
+  };
+  return sent
+    .map(({ topic, messages }) => ({
+      topic,
+      messages: messages.filter((m) => !answered.has(placeOf(topic, partitionOf(topic, m)))).map((m) => ({ ...m, partition: partitionOf(topic, m) })),
+    }))
+    .filter(({ messages }) => messages.length > 0);
+}
+
+/** Sends after the first that still left partitions unanswered before it gives up. */
+const RESENDS = 5;
+
+/**
+ * `producer.sendBatch` with acks=all, made complete. kafkajs 2.2.4 can resolve a send that never
+ * produced some of its messages: across retries it remembers which *brokers* answered, so when a
+ * partition's leader dies and the partition moves to a broker that already answered for other
+ * partitions, the moved partition is never sent again (tulios/kafkajs#1798; seen in fault 11 as
+ * acknowledged commands missing from their topic). Each broker answer names the partitions it
+ * wrote; messages of any partition left unanswered are sent again, to the partition they were
+ * routed to, before this resolves. The caller awaits it before sending more for those keys, so
+ * per-key order holds.
+ */
+export async function sendCompletely(
+  producer: Producer,
+  topicMessages: readonly TopicMessages[],
+  onResend?: (unanswered: readonly TopicMessages[]) => void,
+): Promise<RecordMetadata[]> {
+  const answers: RecordMetadata[] = [];
+  let pending = [...topicMessages];
+  for (let resends = 0; ; resends += 1) {
+    const answered = await producer.sendBatch({ acks: -1, topicMessages: pending });
+    answers.push(...answered);
+    pending = unansweredMessages(pending, answered);
+    if (pending.length === 0) return answers;
+    if (resends === RESENDS) {
+      const places = pending.map(({ topic, messages }) => `${topic}[${[...new Set(messages.map((m) => m.partition))].join(',')}]`).join(', ');
+      throw new Error(`Kafka never answered for ${places}, though the send resolved, after ${RESENDS} resends: the send failed; retry it (what was answered may then be written twice, which the dedup tables absorb).`);
+    }
+    onResend?.(pending);
+  }
+}
