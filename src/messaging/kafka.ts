@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig, SASLOptions } from 'kafkajs';
 import type { Settings } from '../config/settings.ts';
+import { noDelaySocketFactory } from './socketFactory.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { Kafka, logLevel } = kafkajs;
@@ -13,6 +14,7 @@ export function createKafka(settings: Settings, clientId: string, extra: Partial
     logLevel: logLevel.ERROR,
     retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 5000 },
     ssl: settings.kafkaSsl,
+    socketFactory: noDelaySocketFactory,
     ...(settings.kafkaSasl ? { sasl: settings.kafkaSasl as SASLOptions } : {}),
     ...extra,
   });
