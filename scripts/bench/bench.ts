@@ -12,6 +12,7 @@ import { profileShares } from './cpuProfile.ts';
 import type { CommandInput } from '../../src/client/commandSender.ts';
 import type { IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
 import { kafkajsAlone, kafkajsHopLatency, postgresAlone } from './baselines.ts';
+import { platformaticAlone, platformaticHopLatency } from './platformatic.ts';
 import { loadedPipeline, replayRate } from './replayRun.ts';
 import { peerComparison } from './peer.ts';
 import { pipelineRun, type RunOptions, type RunResult } from './pipelineRun.ts';
@@ -232,6 +233,34 @@ const scenarios: Record<string, Scenario> = {
       const kafkajs = await kafkajsAlone(COMMANDS);
       const postgres = await postgresAlone(COMMANDS);
       return { endToEnd, kafkajs, postgres, ratio: endToEnd / Math.min(kafkajs, postgres) };
+    },
+  },
+  clients: {
+    title: 'Kafka clients: kafkajs against @platformatic/kafka',
+    describe: `is the Kafka client the limit? The same two measures with each client: ${COMMANDS} messages of a command's size produced in batches of 1,000 and consumed by a group (6 partitions, acks=all, idempotent, a commit per 250), and one hop at ${STEADY_RATE} messages/s for ${STEADY_SECONDS} s, one message per send`,
+    columns: [
+      ['kafkajs', 'kafkajs msgs/s'],
+      ['platformatic', '@platformatic/kafka msgs/s'],
+      ['throughputRatio', 'platformatic ÷ kafkajs, msgs/s'],
+      ['kafkajsHopP50Ms', 'kafkajs one hop p50 ms'],
+      ['platformaticHopP50Ms', 'platformatic one hop p50 ms'],
+      ['kafkajsHopP99Ms', 'kafkajs one hop p99 ms'],
+      ['platformaticHopP99Ms', 'platformatic one hop p99 ms'],
+    ],
+    run: async () => {
+      const kafkajs = await kafkajsAlone(COMMANDS);
+      const platformatic = await platformaticAlone(COMMANDS);
+      const kafkajsHop = await kafkajsHopLatency(STEADY_RATE, STEADY_SECONDS);
+      const platformaticHop = await platformaticHopLatency(STEADY_RATE, STEADY_SECONDS);
+      return {
+        kafkajs,
+        platformatic,
+        throughputRatio: platformatic / kafkajs,
+        kafkajsHopP50Ms: kafkajsHop.p50Ms,
+        platformaticHopP50Ms: platformaticHop.p50Ms,
+        kafkajsHopP99Ms: kafkajsHop.p99Ms,
+        platformaticHopP99Ms: platformaticHop.p99Ms,
+      };
     },
   },
 };
