@@ -90,7 +90,8 @@ export async function postgresAlone(commands: number, chunkSize = 250): Promise<
 
 /**
  * The floor under the `steady` latency: kafkajs alone, one hop (produce with acks=all → a group's
- * eachBatch) at the same rate on the same 6 partitions. A command crosses two such hops.
+ * eachBatch, no offset commits) at the same rate on the same 6 partitions. A command crosses two
+ * such hops.
  */
 export async function kafkajsHopLatency(rate: number, seconds: number): Promise<{ p50Ms: number; p99Ms: number }> {
   const pipeline = await isolatedPipeline('kafkahop', { configFile: counterConfig, partitions: 6 });
@@ -103,7 +104,9 @@ export async function kafkajsHopLatency(rate: number, seconds: number): Promise<
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const latencies: number[] = [];
+    // No offset commits: the transport's floor, as the platformatic hop in the clients scenario.
     await consumer.run({
+      autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) latencies.push(performance.now() - Number(message.value?.toString()));
       },

@@ -98,7 +98,7 @@ const scenarios: Record<string, Scenario> = {
   },
   steady: {
     title: 'Latency at a steady rate',
-    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions), where a command crosses two`,
+    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions, no offset commits), where a command crosses two`,
     columns: [
       ...pipelineColumns,
       ['hopP50Ms', 'kafkajs alone, one hop p50 ms'],
@@ -237,7 +237,7 @@ const scenarios: Record<string, Scenario> = {
   },
   clients: {
     title: 'Kafka clients: kafkajs against @platformatic/kafka',
-    describe: `is the Kafka client the limit? The same two measures with each client: ${COMMANDS} messages of a command's size produced in batches of 1,000 and consumed by a group (6 partitions, acks=all, idempotent, a commit per 250), and one hop at ${STEADY_RATE} messages/s for ${STEADY_SECONDS} s, one message per send`,
+    describe: `is the Kafka client the limit? The same two measures with each client: ${COMMANDS} messages of a command's size produced in batches of 1,000 and consumed by a group (6 partitions, acks=all, idempotent, a commit per 250), and one hop at ${STEADY_RATE} messages/s for ${STEADY_SECONDS} s, one message per send, no offset commits`,
     columns: [
       ['kafkajs', 'kafkajs msgs/s'],
       ['platformatic', '@platformatic/kafka msgs/s'],

@@ -34,6 +34,7 @@ transaction.state.log.num.partitions=10
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+group.coordinator.append.linger.ms=0
 num.network.threads=2
 num.io.threads=4
 `;

@@ -73,6 +73,7 @@ transaction.state.log.num.partitions=10
 share.coordinator.state.topic.replication.factor=${replication}
 share.coordinator.state.topic.min.isr=${minIsr}
 group.initial.rebalance.delay.ms=0
+group.coordinator.append.linger.ms=0
 unclean.leader.election.enable=false
 num.network.threads=2
 num.io.threads=2
