@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { appendAndArchive, inTransaction, type DecidedCommand } from '../../src/eventlog/index.ts';
 import { isolatedPipeline, projectRoot } from '../../test/support/isolatedPipeline.ts';
-import { percentile } from './stats.ts';
+import { pacedHop } from './pacedHop.ts';
 
 const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts');
 
@@ -113,19 +113,10 @@ export async function kafkajsHopLatency(rate: number, seconds: number): Promise<
     });
     // Warm up: the group joined and every partition fetched once before the clock starts.
     await producer.send({ topic, acks: -1, messages: Array.from({ length: 60 }, () => ({ key: randomUUID(), value: String(performance.now()) })) });
-    while (latencies.length < 60) await new Promise((resolve) => setTimeout(resolve, 50));
-    latencies.length = 0;
-    const total = rate * seconds;
-    const started = performance.now();
-    for (let i = 0; i < total; i++) {
-      const wait = started + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      await producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value: String(performance.now()) }] });
-    }
-    while (latencies.length < total) await new Promise((resolve) => setTimeout(resolve, 50));
+    const hop = await pacedHop(latencies, () => producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value: String(performance.now()) }] }), rate, seconds);
     await consumer.disconnect();
     await producer.disconnect();
-    return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    return hop;
   } finally {
     await pipeline.cleanup();
   }

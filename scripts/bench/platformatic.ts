@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Consumer, Producer, type Message } from '@platformatic/kafka';
 import { isolatedPipeline, projectRoot } from '../../test/support/isolatedPipeline.ts';
-import { percentile } from './stats.ts';
+import { pacedHop } from './pacedHop.ts';
 
 const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts');
 const ALL_REPLICAS = -1;
@@ -60,17 +60,8 @@ export async function platformaticHopLatency(rate: number, seconds: number): Pro
     const send = () => producer.send({ messages: [{ topic, key: Buffer.from(randomUUID()), value: Buffer.from(String(performance.now())) }] });
     // Warm up: the group joined and every partition fetched once before the clock starts.
     for (let i = 0; i < 60; i++) await send();
-    while (latencies.length < 60) await new Promise((resolve) => setTimeout(resolve, 50));
-    latencies.length = 0;
-    const total = rate * seconds;
-    const started = performance.now();
-    for (let i = 0; i < total; i++) {
-      const wait = started + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      await send();
-    }
-    while (latencies.length < total) await new Promise((resolve) => setTimeout(resolve, 50));
+    const hop = await pacedHop(latencies, send, rate, seconds);
     await stream.close();
-    return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    return hop;
   });
 }
