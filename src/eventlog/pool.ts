@@ -6,8 +6,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => BigInt(value));
 /** The one place a pool is made; everything else borrows clients from it. */
 export function createPool(databaseUrl: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max });
-  // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
+  // A client losing its server (a restart) must not crash the process. The pool re-emits an idle
+  // client's error on itself; a checked-out client's, lost between two queries, is emitted on the
+  // client, so every client gets a listener too. Its next query fails, and the pool drops it on release.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

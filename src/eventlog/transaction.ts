@@ -4,12 +4,6 @@ import type { Pool, PoolClient } from './pool.ts';
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
-  // A connection lost between two queries (Postgres restarted) is reported on the checked-out
-  // client, and with no listener that kills the process; the next query fails instead.
-  const lost = () => {
-    broken = true;
-  };
-  client.on('error', lost);
   try {
     await client.query('begin');
     const result = await work(client);
@@ -21,7 +15,6 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     });
     throw error;
   } finally {
-    client.off('error', lost);
     client.release(broken);
   }
 }

@@ -113,6 +113,10 @@ export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOpt
 
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    const commitAt = async (offset: string) => {
+      await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset });
+      options.onCommitted?.(batch.topic, batch.partition, offset);
+    };
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + chunkSize);
@@ -130,16 +134,13 @@ export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOpt
         return chunk.length > 0 ? await options.handle(chunk) : undefined;
       });
       if (halt) {
-        await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: halt.haltAt });
-        options.onCommitted?.(batch.topic, batch.partition, halt.haltAt);
+        await commitAt(halt.haltAt);
         options.onHalt?.(batch.topic, batch.partition, halt.haltAt);
         return;
       }
       const last = messages.at(-1) as KafkaMessage;
       // The committed offset is the next one to read (kafkajs#540).
-      const next = (BigInt(last.offset) + 1n).toString();
-      await commitOffset(consumer, { topic: batch.topic, partition: batch.partition, offset: next });
-      options.onCommitted?.(batch.topic, batch.partition, next);
+      await commitAt((BigInt(last.offset) + 1n).toString());
       payload.resolveOffset(last.offset);
       await payload.heartbeat();
     }

@@ -39,10 +39,14 @@ export function unansweredMessages(sent: readonly TopicMessages[], answers: read
   return sent
     .map(({ topic, messages }) => ({
       topic,
-      messages: messages.filter((m) => !answered.has(placeOf(topic, partitionOf(topic, m)))).map((m) => ({ ...m, partition: partitionOf(topic, m) })),
+      messages: messages.map((m) => ({ ...m, partition: partitionOf(topic, m) })).filter((m) => !answered.has(placeOf(topic, m.partition))),
     }))
     .filter(({ messages }) => messages.length > 0);
 }
+
+/** The partitions a send's messages are pinned to, as `topic[partition]`: for logs and errors. */
+export const placesOf = (topicMessages: readonly TopicMessages[]) =>
+  topicMessages.flatMap(({ topic, messages }) => [...new Set(messages.map((m) => placeOf(topic, m.partition ?? -1)))]);
 
 /** Sends after the first that still left partitions unanswered before it gives up. */
 const RESENDS = 5;
@@ -70,8 +74,7 @@ export async function sendCompletely(
     pending = unansweredMessages(pending, answered);
     if (pending.length === 0) return answers;
     if (resends === RESENDS) {
-      const places = pending.map(({ topic, messages }) => `${topic}[${[...new Set(messages.map((m) => m.partition))].join(',')}]`).join(', ');
-      throw new Error(`Kafka never answered for ${places}, though the send resolved, after ${RESENDS} resends: the send failed; retry it (what was answered may then be written twice, which the dedup tables absorb).`);
+      throw new Error(`Kafka never answered for ${placesOf(pending).join(', ')}, though the send resolved, after ${RESENDS} resends: the send failed; retry it (what was answered may then be written twice, which the dedup tables absorb).`);
     }
     onResend?.(pending);
   }

@@ -3,7 +3,7 @@ import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, 
 import { CommandAlreadyProcessed, inTransaction } from '../eventlog/index.ts';
 import { faultPoint } from '../faults.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
-import { createProducer, sendCompletely } from '../messaging/completeSend.ts';
+import { createProducer, placesOf, sendCompletely } from '../messaging/completeSend.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import { commandFromMessage, eventHeaders } from '../messaging/envelopeHeaders.ts';
 import { PoisonMessage } from '../messaging/errors.ts';
@@ -142,6 +142,3 @@ function outcomeCounts(results: readonly CommandResult[]): Record<string, number
   for (const { outcome } of results) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return counts;
 }
-
-const placesOf = (topicMessages: readonly { topic: string; messages: readonly Message[] }[]) =>
-  topicMessages.flatMap(({ topic, messages }) => [...new Set(messages.map((m) => `${topic}[${m.partition}]`))]);
