@@ -8,6 +8,7 @@ import { registerSetupCommands } from './setupCommands.ts';
 import { registerStackCommands } from './stackCommands.ts';
 import { isStackError } from '../stack/errors.ts';
 import { isInvalidMessage, MessagingError } from '../messaging/errors.ts';
+import { isUsageError } from './usageError.ts';
 
 const program = new Command('streamfold')
   .description('Event sourcing for TypeScript on Apache Kafka and PostgreSQL')
@@ -24,6 +25,10 @@ registerServeCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  if (isUsageError(error)) {
+    console.error(`streamfold: ${error.message}`);
+    process.exit(2);
+  }
   if (isInvalidMessage(error)) {
     console.error(`streamfold: ${error.typeName} was refused before anything was sent:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
   } else if (isStackError(error) || error instanceof MessagingError) {
