@@ -74,10 +74,23 @@ export function checkInvariants(h: History, liveness: Liveness, expect: Expectat
     if (seenVersions.has(key)) i2.push(`counter ${e.streamId} has two events at version ${e.version}`);
     seenVersions.add(key);
   }
-  for (const [uuid, events] of eventsByCommand) {
-    const plan = planned.get(uuid);
-    const expected = plan && plan.expected !== 'invalid' ? 1 : 0;
-    if (events.length !== expected) i2.push(`command ${uuid} caused ${events.length} events, expected ${expected}`);
+  // Every command with an outcome is counted, not only those with events: a rejected command whose
+  // refusal event is missing caused 0 events, and its outcome row must list exactly what the log holds.
+  const eventTypeOf: Record<string, string | undefined> = { accepted: 'Incremented', rejected: 'LimitReached', invalid: undefined };
+  for (const uuid of new Set([...eventsByCommand.keys(), ...h.commands.map((c) => c.commandUuid)])) {
+    const events = eventsByCommand.get(uuid) ?? [];
+    const row = commandRows.get(uuid);
+    const outcome = row?.outcome ?? null;
+    if (!row) i2.push(`command ${uuid} caused ${events.length} events but has no outcome row`);
+    if (row && outcome === null && events.length > 0) i2.push(`command ${uuid} caused ${events.length} events but has no outcome`);
+    if (!row || outcome === null) continue;
+    const type = eventTypeOf[outcome];
+    const expected = type ? 1 : 0;
+    if (events.length !== expected) i2.push(`command ${uuid} (${outcome}) caused ${events.length} events, expected ${expected}`);
+    for (const e of events) if (e.type !== type) i2.push(`command ${uuid} (${outcome}) caused a ${e.type} event ${e.eventUuid}`);
+    const listed = [...row.eventUuids].sort().join(',');
+    const inLog = events.map((e) => e.eventUuid).sort().join(',');
+    if (listed !== inLog) i2.push(`command ${uuid} (${outcome}): processed_commands lists events [${listed}], the log has [${inLog}] caused by it`);
   }
   const withProjection = expect.projection ?? true;
   const projected = new Set(h.projected);
@@ -179,7 +192,7 @@ export function checkInvariants(h: History, liveness: Liveness, expect: Expectat
 
   return [
     verdict('I1', `${h.load.acknowledged.size} acknowledged commands each have one outcome, the expected one`, i1),
-    verdict('I2', `${h.events.length} events: unique uuids and versions, one per accepted or rejected command; ${h.readModel.length} counters applied once each`, i2),
+    verdict('I2', `${h.events.length} events: unique uuids and versions, one per accepted or rejected command, as its outcome row lists; ${h.readModel.length} counters applied once each`, i2),
     verdict('I3', `versions gapless over ${byCounter.size} counters; no out-of-order application; first copies in order on the topic`, i3),
     verdict('I4', `${h.events.length} events of the log on the topic (${h.eventTopic.length} messages with duplicates)`, i4),
     verdict('I5', 'a replay of the event log equals the live read model', i5),
