@@ -1,6 +1,6 @@
 import type { FailurePolicy, Projection, RecordedEvent } from '../core/index.ts';
 import { inSavepoint, markProjected, type PoolClient } from '../eventlog/index.ts';
-import { recordFailure } from './failures.ts';
+import { recordFailure, recordFollowedSkip, skipsToFollow, type SkipToFollow } from './failures.ts';
 import { markNewlyProjected } from './projectedEvents.ts';
 import { retryDefaults, withRetries } from '../retry.ts';
 
@@ -28,13 +28,27 @@ export interface ChunkTarget {
  * their own (in one call to the projection's `applyAll` where it has one). When one throws, the chunk rolls back to before its marks and goes event by event
  * with retries, which finds the failing event and applies its policy. Returns the halting
  * delivery, if any; the deliveries before it are applied, those after it are not.
+ *
+ * An event that another version of the projection has skipped is skipped here too, and recorded
+ * as such: a skip is the operator's decision that the event must not reach the read model, and a
+ * replay that applied it (or halted on it again, waiting for the same decision) would undo or
+ * ignore that decision. A halt or park elsewhere does not carry: the event may apply cleanly in a
+ * version whose code was fixed, which is often why the version was built.
  */
 export async function applyChunk(client: PoolClient, target: ChunkTarget, chunk: readonly Delivery[]): Promise<Delivery | undefined> {
   try {
     await inSavepoint(client, async () => {
-      const fresh = await markNewlyProjected(client, target.projector, chunk.map((d) => d.event.eventUuid));
-      // `delete` keeps the first copy of an event delivered twice in one chunk.
-      const events = chunk.filter((d) => fresh.delete(d.event.eventUuid)).map((d) => d.event);
+      const fresh = await markNewlyProjected(client, target, chunk.map((d) => d.event.eventUuid));
+      const events: RecordedEvent[] = [];
+      for (const delivery of chunk) {
+        const { eventUuid } = delivery.event;
+        // `delete` keeps the first copy of an event delivered twice in one chunk.
+        if (!fresh.has(eventUuid)) continue;
+        const followed = fresh.get(eventUuid);
+        fresh.delete(eventUuid);
+        if (followed) await followSkip(client, target, delivery, followed);
+        else events.push(delivery.event);
+      }
       const { projection, schema } = target;
       if (projection.applyAll) {
         if (events.length > 0) await projection.applyAll(events, client, schema);
@@ -48,13 +62,22 @@ export async function applyChunk(client: PoolClient, target: ChunkTarget, chunk:
   }
 }
 
+async function followSkip(client: PoolClient, target: ChunkTarget, delivery: Delivery, followed: SkipToFollow): Promise<void> {
+  const { projector, policy } = target;
+  await recordFollowedSkip(client, { projector, event: delivery.event, topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, policy, followed });
+  target.log('projection skipped an event another version skipped', { projector, eventUuid: delivery.event.eventUuid, skippedBy: followed.skippedBy });
+}
+
 async function applyOneByOne(client: PoolClient, target: ChunkTarget, chunk: readonly Delivery[]): Promise<Delivery | undefined> {
   const { projection, projector, schema, policy } = target;
+  const toFollow = await skipsToFollow(client, projection.name, projector, chunk.map((d) => d.event.eventUuid));
   for (const delivery of chunk) {
     const { event } = delivery;
     try {
       await inSavepoint(client, async () => {
         if (!(await markProjected(client, projector, event.eventUuid))) return;
+        const followed = toFollow.get(event.eventUuid);
+        if (followed) return followSkip(client, target, delivery, followed);
         // Each attempt in its own savepoint, so a failed attempt leaves no half-written rows.
         await withRetries(() => inSavepoint(client, () => projection.apply(event, client, schema)), target.retry);
       });

@@ -1,7 +1,9 @@
 import type { Projection } from '../core/index.ts';
 import type { Runtime } from '../runtime.ts';
+import { failureNotes } from './failures.ts';
 import { topicsOf, versionLag } from './lag.ts';
 import { projectionGroupOf, projectorNameOf } from './names.ts';
+import type { FailureNotes } from './replayProgress.ts';
 
 export interface CatchUp {
   /** Events applied when the watch began (a resumed replay starts above zero) and when it caught up. */
@@ -30,6 +32,25 @@ export async function appliedSoFar(runtime: Runtime, versions: readonly { projec
 }
 
 /**
+ * The events halting these versions now, each with the commands that clear it, and how many
+ * events they skipped because another version had skipped them.
+ */
+export async function failureNotesOf(runtime: Runtime, versions: readonly { projection: Pick<Projection, 'name'>; version: number }[]): Promise<FailureNotes> {
+  const named = new Map(versions.map(({ projection, version }) => [projectorNameOf({ name: projection.name, version }), { name: projection.name, version }]));
+  const { halts, followedSkips } = await failureNotes(runtime.readPool, [...named.keys()]);
+  // A rebuilt database is not the one `projection skip` acts on unless told.
+  const database = runtime.readDatabase ? ` --database ${runtime.readDatabase}` : '';
+  return {
+    followedSkips,
+    halts: halts.map((h) => {
+      const { name, version } = named.get(h.projector) ?? { name: h.projector, version: 0 };
+      const args = `${name} --version ${version}${database}`;
+      return { name, version, eventUuid: h.event_uuid, eventType: h.event_type, error: h.error, skip: `streamfold projection skip ${args}`, resume: `streamfold projection resume ${args}` };
+    }),
+  };
+}
+
+/**
  * Polls the versions' lag, reporting events done of total, until each has applied everything its
  * topics held when the watch began. That head, not the moving one: under a steady load the lag
  * is never zero at the instant of a look, though the version keeps up.
@@ -38,7 +59,7 @@ export async function appliedSoFar(runtime: Runtime, versions: readonly { projec
 export async function watchCatchUp(
   runtime: Runtime,
   versions: readonly { projection: Projection; version: number }[],
-  onProgress: (done: number, total: number) => void,
+  onProgress: (done: number, total: number, notes: FailureNotes) => void,
   options: { pollMs?: number; stopping?: () => boolean } = {},
 ): Promise<CatchUp | undefined> {
   const admin = runtime.kafka.admin();
@@ -62,7 +83,7 @@ export async function watchCatchUp(
         }
       }
       appliedAtStart ??= applied;
-      onProgress(Number(applied), Number(total));
+      onProgress(Number(applied), Number(total), await failureNotesOf(runtime, versions));
       if (behindHead === 0n) {
         const seconds = (Date.now() - started) / 1000;
         return { appliedAtStart, applied, seconds, rate: seconds > 0 ? Number(applied - appliedAtStart) / seconds : 0 };

@@ -72,3 +72,61 @@ export async function skipHaltedEvent(db: Pool, projector: string): Promise<numb
   );
   return rowCount ?? 0;
 }
+
+/**
+ * The error recorded for an event a version skipped because another version of the same
+ * projection had skipped it: `followed the skip of counters_v1: <the error there>`.
+ */
+export const followedSkipPrefix = 'followed the skip of ';
+
+/** An operator's skip, in another version of the same projection (or carried into a rebuilt database), that a version follows. */
+export interface SkipToFollow {
+  readonly skippedBy: string;
+  readonly error: string;
+}
+
+/**
+ * SQL for the projectors whose skips a projector follows: every recorded version of its
+ * projection, itself included (a rebuilt database holds the skips it carried over under the
+ * projector's own name). An array, so `projector = any(...)` probes the primary key.
+ */
+export const siblingsOf = (projectionParam: string, projectorParam: string) =>
+  `array(select projection || '_v' || version from projection_versions where projection = ${projectionParam} union select ${projectorParam})`;
+
+/** Of these events, those another version of the projection has skipped, with the version that did it (an operator's skip before a followed one). */
+export async function skipsToFollow(client: PoolClient, projection: string, projector: string, eventUuids: readonly string[]): Promise<Map<string, SkipToFollow>> {
+  if (eventUuids.length === 0) return new Map();
+  const { rows } = await client.query<{ event_uuid: string; projector: string; error: string }>(
+    `select distinct on (event_uuid) event_uuid::text, projector, error from projection_failures
+     where status = 'skipped' and event_uuid = any($3::uuid[]) and projector = any(${siblingsOf('$1', '$2')})
+     order by event_uuid, starts_with(error, $4), failed_at`,
+    [projection, projector, eventUuids, followedSkipPrefix],
+  );
+  return new Map(rows.map((r) => [r.event_uuid, { skippedBy: r.projector, error: r.error }]));
+}
+
+/** Records that a projector left an event out because another version's operator skipped it. */
+export async function recordFollowedSkip(
+  client: PoolClient,
+  skip: { projector: string; event: RecordedEvent; topic: string; partition: number; offset: string; policy: 'halt' | 'park'; followed: SkipToFollow },
+): Promise<void> {
+  const { followed } = skip;
+  const error = followed.skippedBy === skip.projector || followed.error.startsWith(followedSkipPrefix) ? followed.error : `${followedSkipPrefix}${followed.skippedBy}: ${followed.error}`;
+  await client.query(
+    `insert into projection_failures (projector, event_uuid, event_type, aggregate_uuid, topic, partition, "offset", error, policy, status)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'skipped')
+     on conflict (projector, event_uuid) do nothing`,
+    [skip.projector, skip.event.eventUuid, skip.event.eventType, skip.event.aggregateUuid, skip.topic, skip.partition, skip.offset, error, skip.policy],
+  );
+}
+
+/** What a replay's progress line shows of its versions' failures: the events halting them now and how many skips they followed. */
+export async function failureNotes(db: Pool, projectors: readonly string[]): Promise<{ halts: FailureRow[]; followedSkips: number }> {
+  const { rows } = await db.query<FailureRow & { followed: boolean }>(
+    `select *, starts_with(error, $2) as followed from projection_failures
+     where projector = any($1) and (status = 'halted' or (status = 'skipped' and starts_with(error, $2)))
+     order by failed_at`,
+    [projectors, followedSkipPrefix],
+  );
+  return { halts: rows.filter((r) => r.status === 'halted'), followedSkips: rows.filter((r) => r.followed).length };
+}

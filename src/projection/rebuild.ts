@@ -9,6 +9,7 @@ import { ProjectionVersionError } from './errors.ts';
 import { deleteIdleGroups } from './groups.ts';
 import { projectionGroupOf } from './names.ts';
 import { startProjector } from './projector.ts';
+import type { FailureNotes } from './replayProgress.ts';
 import { verifyVersion, type Verification } from './verify.ts';
 
 export interface RebuildResult {
@@ -40,7 +41,7 @@ export async function rebuildReadDatabase(
   settings: Settings,
   config: StreamfoldConfig,
   database: string,
-  options: { replace?: boolean; partitionsConcurrently?: number; onProgress?: (done: number, total: number) => void; log?: (line: string) => void; stopping?: () => boolean } = {},
+  options: { replace?: boolean; partitionsConcurrently?: number; onProgress?: (done: number, total: number, notes: FailureNotes) => void; log?: (line: string) => void; stopping?: () => boolean } = {},
 ): Promise<RebuildResult | undefined> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
     throw new ProjectionVersionError('BAD_ARGUMENT', `--database ${database} is not a plain Postgres name: use lower-case letters, digits and _ (e.g. nawhas_v3_1_2)`);

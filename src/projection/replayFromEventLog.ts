@@ -3,16 +3,18 @@ import { inTransaction } from '../eventlog/index.ts';
 import { openLogTail } from '../eventlog/logTail.ts';
 import type { Runtime } from '../runtime.ts';
 import { applyChunk, type ChunkTarget, type Delivery } from './applyChunk.ts';
+import { failureNotesOf } from './catchUp.ts';
 import { isHalted } from './failures.ts';
 import { projectorNameOf, schemaOf, versionOf } from './names.ts';
+import type { FailureNotes } from './replayProgress.ts';
 import { inTodaysShape } from './todaysShape.ts';
 import { setupVersion } from './versions.ts';
 
 export interface LogReplayOptions {
   readonly version?: number;
   readonly log?: (line: string, fields?: Record<string, unknown>) => void;
-  /** Called after each page with the events applied so far and the events the log held at the start. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called after each page, and each second of a halt, with the events applied so far, the events the log held at the start, and the halt. */
+  readonly onProgress?: (done: number, total: number, notes: FailureNotes) => void;
   readonly pageSize?: number;
   /** Asked between pages; true stops the replay (a signal). */
   readonly stopping?: () => boolean;
@@ -50,12 +52,15 @@ export async function replayFromEventLog(runtime: Runtime, projection: Projectio
       const halted = await inTransaction(runtime.readPool, (client) => applyChunk(client, target, rest));
       if (!halted) break;
       // Like the topic projector: wait for `projection resume` or `skip`, then go on from the halting event.
-      while (!options.stopping?.() && (await isHalted(runtime.readPool, target.projector))) await new Promise((r) => setTimeout(r, 1000));
+      while (!options.stopping?.() && (await isHalted(runtime.readPool, target.projector))) {
+        options.onProgress?.(done, Math.max(total, done), await failureNotesOf(runtime, [{ projection, version: at.version }]));
+        await new Promise((r) => setTimeout(r, 1000));
+      }
       if (options.stopping?.()) return { applied: done };
       rest = rest.slice(rest.indexOf(halted));
     }
     done += events.length;
-    options.onProgress?.(done, Math.max(total, done));
+    if (options.onProgress) options.onProgress(done, Math.max(total, done), await failureNotesOf(runtime, [{ projection, version: at.version }]));
   }
   return { applied: done };
 }
