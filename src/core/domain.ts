@@ -1,4 +1,5 @@
 import type { AnyCommand, AnyEvent, Decider } from './decider.ts';
+import { assertSnapshotsKeepState } from './stateSnapshots.ts';
 
 /**
  * One aggregate type and everything published about it. By convention its commands travel on
@@ -19,13 +20,22 @@ export interface Domain<
   readonly decider: Decider<Command, Event, State>;
   /** Changes Avro resolution cannot express (a split field, a renamed type), from old shape to new. */
   readonly upcasters?: readonly Upcaster[];
-  /**
-   * Snapshot long streams every `every` events. The state must be plain JSON. `version` names
-   * the decider's shape of state; bump it when `evolve` changes (a hash of `evolve` is added too,
-   * so a forgotten bump cannot feed a changed decider an old snapshot).
-   */
-  readonly snapshots?: { readonly every: number; readonly version: string };
+  /** Snapshot long streams every `every` events (see SnapshotOptions). */
+  readonly snapshots?: SnapshotOptions<State>;
 }
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * A snapshot is the state as JSON. A state that is plain JSON is stored as it is; any other
+ * (a Set, a Map, a Date, a class) declares `toSnapshot` and `fromSnapshot`, and a state that
+ * would not come back deep-equal is never stored. `version` names the shape of state: bump it
+ * when code the snapshot key cannot see changes (see deciderVersionOf), such as a helper of `evolve`.
+ */
+export type SnapshotOptions<State> = { readonly every: number; readonly version: string } & (
+  | { readonly toSnapshot: (state: State) => JsonValue; readonly fromSnapshot: (snapshot: JsonValue) => State }
+  | { readonly toSnapshot?: undefined; readonly fromSnapshot?: undefined }
+);
 
 /**
  * A pure function from an old event shape to today's. `fromSchema` is the old writer schema,
@@ -43,9 +53,13 @@ export interface Upcaster {
 export const commandTopicOf = (domain: Pick<Domain, 'name'>) => `${domain.name}.commands`;
 export const eventTopicOf = (domain: Pick<Domain, 'name'>) => `${domain.name}.events`;
 
-/** Keeps the literal types of a domain while checking its shape. */
+/**
+ * Keeps the literal types of a domain while checking its shape. A domain that snapshots a state
+ * JSON would not keep is refused here, when the config loads, before any worker starts.
+ */
 export function defineDomain<Command extends AnyCommand, Event extends AnyEvent, State>(
   domain: Domain<Command, Event, State>,
 ): Domain<Command, Event, State> {
+  assertSnapshotsKeepState(domain);
   return domain;
 }
