@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Child processes of `streamfold worker|project`, restarted like a process supervisor would
  * whenever one dies (a fault hook's SIGKILL, the harness's kill, a crash). Every start, death,
- * pause and resume is recorded with its time.
+ * pause and resume is recorded with its time; a death no fault caused is a crash, which fails the run.
  */
 export class Fleet {
   readonly events: FleetEvent[] = [];
@@ -52,6 +52,8 @@ export class Fleet {
     slot.incarnation += 1;
     const env = { ...this.baseEnv, ...slot.spec.env?.(slot.incarnation) };
     const child = spawnStreamfold(slot.spec.args, env);
+    // A life armed with a fault hook is the only one whose own SIGKILL is the fault's doing.
+    const armed = Boolean(env.STREAMFOLD_FAULT_KILL_AT);
     slot.child = child;
     slot.killing = false;
     this.record(slot.spec.name, 'started', `incarnation ${slot.incarnation}`);
@@ -64,10 +66,15 @@ export class Fleet {
     });
     void child.exited.then(async (how) => {
       slot.outputs.push(child.output());
-      if (this.stopping) this.record(slot.spec.name, how === 'SIGKILL' ? 'stop-timeout' : 'exited', String(how));
-      else if (how === 'SIGKILL') this.record(slot.spec.name, slot.killing ? 'harness-kill' : 'hook-kill', `incarnation ${slot.incarnation}`);
+      const crash = (when: string) => `exit ${how} ${when} (incarnation ${slot.incarnation}): ${child.output().trimEnd().split('\n').slice(-5).join('\n')}`;
+      if (this.stopping) {
+        if (how === 'SIGKILL') this.record(slot.spec.name, 'stop-timeout', String(how));
+        else if (how === 0 || how === 'SIGTERM') this.record(slot.spec.name, 'exited', String(how));
+        else this.record(slot.spec.name, 'crashed', crash('while stopping'));
+      } else if (how === 'SIGKILL' && slot.killing) this.record(slot.spec.name, 'harness-kill', `incarnation ${slot.incarnation}`);
+      else if (how === 'SIGKILL' && armed) this.record(slot.spec.name, 'hook-kill', `incarnation ${slot.incarnation}`);
       else if (slot.killing) this.record(slot.spec.name, 'exited', String(how));
-      else this.record(slot.spec.name, 'crashed', `exit ${how}: ${child.output().trimEnd().split('\n').slice(-5).join('\n')}`);
+      else this.record(slot.spec.name, 'crashed', crash(how === 'SIGKILL' ? 'in a life with no fault hook armed' : 'that no fault asked for'));
       if (this.stopping || slot.hold) return;
       await sleep(this.restartDelayMs);
       if (!this.stopping && !slot.hold) this.spawn(slot);
@@ -130,6 +137,14 @@ export class Fleet {
 
   count(what: FleetEvent['what'], slotPrefix = ''): number {
     return this.events.filter((e) => e.what === what && e.slot.startsWith(slotPrefix)).length;
+  }
+
+  /**
+   * Every exit no fault caused (a crash, a SIGKILL in a life with no hook armed, a failed stop): the
+   * fleet restarts such a process like a supervisor would, and the run fails on it (I6).
+   */
+  unexpectedExits(): string[] {
+    return this.events.filter((e) => e.what === 'crashed').map((e) => `${e.slot} crashed: ${e.detail}`);
   }
 
   lastEventAt(): number {

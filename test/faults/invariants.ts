@@ -3,7 +3,8 @@ import type { History } from './history.ts';
 /**
  * The invariants of issue 5, checked over the complete history of one run:
  * I1 no loss, I2 no double effect, I3 order, I4 complete publication, I5 replay equals live,
- * I6 liveness (lag back to zero within the bound, dead letters equal to the poison injected).
+ * I6 liveness (lag back to zero within the bound, dead letters equal to the poison injected, no
+ * process crashed but those the fault killed).
  */
 export interface Verdict {
   readonly invariant: 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6';
@@ -22,6 +23,8 @@ export interface Liveness {
   readonly checkpointRegressions: string[];
   /** Consumers that crashed and were not restarted, while their process lived on. */
   readonly deadConsumers: string[];
+  /** Processes that exited though no fault asked for it (a crash, a watchdog's exit 70), restarted or not. */
+  readonly unexpectedExits: string[];
 }
 
 export interface Expectations {
@@ -188,7 +191,7 @@ export function checkInvariants(h: History, liveness: Liveness, expect: Expectat
     if (distinct !== expected) i6.push(`${topic} holds ${distinct} distinct dead letters, ${expected} poison messages were injected`);
     for (const [code, n] of Object.entries(codes)) if (!poisonCodes.has(code)) i6.push(`${topic} holds ${n} messages dead-lettered for ${code}, which is no poison`);
   }
-  i6.push(...liveness.checkpointRegressions, ...liveness.deadConsumers);
+  i6.push(...liveness.checkpointRegressions, ...liveness.deadConsumers, ...liveness.unexpectedExits);
 
   return [
     verdict('I1', `${h.load.acknowledged.size} acknowledged commands each have one outcome, the expected one`, i1),
@@ -196,7 +199,7 @@ export function checkInvariants(h: History, liveness: Liveness, expect: Expectat
     verdict('I3', `versions gapless over ${byCounter.size} counters; no out-of-order application; first copies in order on the topic`, i3),
     verdict('I4', `${h.events.length} events of the log on the topic (${h.eventTopic.length} messages with duplicates)`, i4),
     verdict('I5', 'a replay of the event log equals the live read model', i5),
-    verdict('I6', `lag zero within ${liveness.boundMs} ms of the heal; dead letters equal poison injected; checkpoints never moved back; no consumer left dead`, i6),
+    verdict('I6', `lag zero within ${liveness.boundMs} ms of the heal; dead letters equal poison injected; checkpoints never moved back; no consumer left dead; no process exited unless the fault killed it`, i6),
   ];
 }
 

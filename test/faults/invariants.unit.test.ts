@@ -57,7 +57,7 @@ function cleanHistory(): History {
   };
 }
 
-const live: Liveness = { recoveredInMs: 1000, boundMs: 60_000, checkpointRegressions: [], deadConsumers: [] };
+const live: Liveness = { recoveredInMs: 1000, boundMs: 60_000, checkpointRegressions: [], deadConsumers: [], unexpectedExits: [] };
 const broken = (h: History, l: Liveness = live) => checkInvariants(h, l).filter((v) => !v.ok).map((v) => v.invariant);
 
 describe('the fault invariants checker', () => {
@@ -151,12 +151,13 @@ describe('the fault invariants checker', () => {
     expect(broken(h)).toEqual(['I5']);
   });
 
-  it('catches no recovery, a stray dead letter, a checkpoint moved back and a dead consumer (I6)', () => {
+  it('catches no recovery, a stray dead letter, a checkpoint moved back, a dead consumer and a crash (I6)', () => {
     expect(broken(cleanHistory(), { ...live, recoveredInMs: undefined })).toEqual(['I6']);
     const h = cleanHistory();
     h.deadLetters['counter.commands.dlq'] = { messages: 1, distinct: 1, codes: { REGISTRY_UNAVAILABLE: 1 } };
     expect(broken(h)).toEqual(['I6']);
     expect(broken(cleanHistory(), { ...live, checkpointRegressions: ['g t[0]: moved back'] })).toEqual(['I6']);
     expect(broken(cleanHistory(), { ...live, deadConsumers: ['worker-1'] })).toEqual(['I6']);
+    expect(broken(cleanHistory(), { ...live, unexpectedExits: ['worker-1 crashed: exit 70 that no fault asked for'] })).toEqual(['I6']);
   });
 });

@@ -147,7 +147,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     const history: History = await collectHistory(pipeline, load, expectedDeadLetters);
     const verdicts = checkInvariants(
       history,
-      { recoveredInMs, boundMs: bound, checkpointRegressions: checkpoints.regressions, deadConsumers: deadConsumers(fleet) },
+      { recoveredInMs, boundMs: bound, checkpointRegressions: checkpoints.regressions, deadConsumers: deadConsumers(fleet), unexpectedExits: fleet.unexpectedExits() },
       { projection: withProjection, ...options.expectations },
     );
     const report = summarize(options.label, history, fleet, injected, recoveredInMs, verdicts);
