@@ -5,6 +5,7 @@ import type { PoolClient } from './pool.ts';
 export interface Snapshot {
   readonly streamId: string;
   readonly version: bigint;
+  /** As stored: the JSON of the domain's `toSnapshot`, or the state itself when it is plain JSON. */
   readonly state: unknown;
 }
 

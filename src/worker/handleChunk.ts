@@ -10,7 +10,7 @@ import {
 import { faultPoint } from '../faults.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { decideCommand } from './decideCommand.ts';
-import { deciderVersionOf, loadStates, snapshotDue } from './loadStates.ts';
+import { deciderVersionOf, loadStates, snapshotDue, storableSnapshots } from './loadStates.ts';
 import type { CommandResult } from './handleCommand.ts';
 import type { StateCache } from './stateCache.ts';
 
@@ -99,5 +99,5 @@ async function saveDueSnapshots(
     if (!after || before === undefined || !snapshotDue(domain, before, after.version)) continue;
     due.set(domain, [...(due.get(domain) ?? []), { streamId: command.aggregateUuid, version: after.version, state: after.state }]);
   }
-  for (const [domain, snapshots] of due) await saveSnapshots(client, deciderVersionOf(domain) as string, snapshots);
+  for (const [domain, snapshots] of due) await saveSnapshots(client, deciderVersionOf(domain) as string, storableSnapshots(domain, snapshots));
 }
