@@ -1,5 +1,6 @@
 import { defineDomain } from '../../core/index.ts';
 import { rosterDecider, type RosterCommand, type RosterEvent, type RosterRefusal } from './decider.ts';
+import { rosterFromSnapshot, rosterToSnapshot } from './rosterSnapshot.ts';
 
 export * from './decider.ts';
 
@@ -32,4 +33,6 @@ export const rosterDomain = defineDomain({
   eventTypes: rosterEventTypes,
   refusalTypes: rosterRefusalEventTypes,
   decider: rosterDecider,
+  // A large class's roster is long: its Set and Map go into snapshots as an array and an object.
+  snapshots: { every: 100, version: '1', toSnapshot: rosterToSnapshot, fromSnapshot: rosterFromSnapshot },
 });
