@@ -1,5 +1,5 @@
 import type { CommandEnvelope, CommandOutcome, RecordedEvent } from '../core/index.ts';
-import { VersionConflict } from '../core/index.ts';
+import { toStorableText, VersionConflict } from '../core/index.ts';
 import type { NewEvent } from './appendToStream.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
 import type { PoolClient } from './pool.ts';
@@ -70,7 +70,8 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
         decided.map((d) => d.command.commandType),
         decided.map((d) => d.command.aggregateType),
         decided.map((d) => d.command.aggregateUuid),
-        decided.map((d) => JSON.stringify(d.command.data)),
+        // An invalid command's data may hold what Postgres refuses: it is archived made storable.
+        decided.map((d) => JSON.stringify(d.outcome === 'invalid' ? toStorableText(d.command.data) : d.command.data)),
         decided.map((d) => JSON.stringify(d.command.metadata)),
         decided.map((d) => d.outcome),
         decided.map((d) => JSON.stringify(d.events.map((e) => e.eventUuid))),

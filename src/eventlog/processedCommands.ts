@@ -1,4 +1,4 @@
-import type { CommandEnvelope, CommandOutcome } from '../core/index.ts';
+import { toStorableText, type CommandEnvelope, type CommandOutcome } from '../core/index.ts';
 import type { Pool, PoolClient } from './pool.ts';
 
 /**
@@ -14,7 +14,8 @@ export async function claimCommand(client: PoolClient, command: CommandEnvelope)
       command.commandType,
       command.aggregateType,
       command.aggregateUuid,
-      JSON.stringify(command.data),
+      // Claimed before it is decided, so possibly before its data is found invalid: stored storable.
+      JSON.stringify(toStorableText(command.data)),
       JSON.stringify(command.metadata),
     ],
   );
@@ -55,4 +56,25 @@ export async function findProcessedCommand(db: Pool | PoolClient, commandUuid: s
     [commandUuid],
   );
   return rows[0];
+}
+
+/**
+ * Archives a command that failed on its own data as `invalid`, with the reason, outside the chunk
+ * that failed. False when the uuid was processed before (the delivery is a duplicate).
+ */
+export async function archiveInvalidCommand(client: PoolClient, command: CommandEnvelope, reason: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `insert into processed_commands (command_uuid, command_type, aggregate_type, aggregate_uuid, data, metadata, processed_at, outcome, reason)
+     values ($1, $2, $3, $4, $5, $6, now(), 'invalid', $7) on conflict (command_uuid) do nothing`,
+    [
+      command.commandUuid,
+      command.commandType,
+      command.aggregateType,
+      command.aggregateUuid,
+      JSON.stringify(toStorableText(command.data)),
+      JSON.stringify(toStorableText(command.metadata)),
+      toStorableText(reason),
+    ],
+  );
+  return rowCount === 1;
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import avro from 'avsc';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import { MessagingError } from './errors.ts';
+import { logicalTypeExpectation, parseSchema } from './logicalTypes.ts';
+import { unstorableTextProblems } from '../core/index.ts';
 import { withRetries, type RetryPolicy } from '../retry.ts';
 
 export interface MessageSchema {
@@ -34,7 +36,7 @@ export function loadSchemas(avroDir: string): Map<string, MessageSchema> {
     let type: avro.Type;
     const definition = fs.readFileSync(file, 'utf8');
     try {
-      type = avro.Type.forSchema(JSON.parse(definition));
+      type = parseSchema(JSON.parse(definition));
     } catch (error) {
       throw new Error(`${file} is not a valid Avro schema: ${(error as Error).message}`, { cause: error });
     }
@@ -51,7 +53,7 @@ export function loadSchemas(avroDir: string): Map<string, MessageSchema> {
 /** Parses one schema file (for upcasters' old schemas); the error names the file. */
 export function loadSchemaFile(file: string): avro.Type {
   try {
-    return avro.Type.forSchema(JSON.parse(fs.readFileSync(file, 'utf8')));
+    return parseSchema(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (error) {
     throw new Error(`${file} is not a readable Avro schema: ${(error as Error).message}`, { cause: error });
   }
@@ -72,20 +74,31 @@ export function fingerprintOf(type: avro.Type): string {
   return fingerprint;
 }
 
-/** Every field of `data` that does not fit the schema, as "path: what was found". */
+/**
+ * Every field of `data` that does not fit the schema (logical types included) or holds text
+ * Postgres cannot store, as "path: what was found".
+ */
 export function schemaProblems(schema: MessageSchema, data: unknown): string[] {
   const problems: string[] = [];
   schema.type.isValid(data, {
-    errorHook: (pathParts, value) => {
+    errorHook: (pathParts, value, type) => {
       const where = pathParts.length > 0 ? pathParts.join('.') : '(the whole record)';
-      problems.push(`${where}: ${value === undefined ? 'missing' : `${JSON.stringify(value)} does not fit`}`);
+      const expected = logicalTypeExpectation(type);
+      problems.push(`${where}: ${value === undefined ? 'missing' : `${shortJson(value)} ${expected ?? 'does not fit'}`}`);
     },
   });
+  problems.push(...unstorableTextProblems(data));
   if (data && typeof data === 'object') {
     const known = new Set((schema.type as avro.types.RecordType).fields.map((f) => f.name));
-    for (const key of Object.keys(data)) if (!known.has(key)) problems.push(`${key}: not a field of ${schema.typeName}`);
+    for (const key of Object.keys(data)) if (!known.has(key)) problems.push(`${/^\w{1,100}$/.test(key) ? key : shortJson(key)}: not a field of ${schema.typeName}`);
   }
   return problems;
+}
+
+/** A value as JSON, cut short: a 500 kB string must not become a 500 kB reason. */
+function shortJson(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
 export function createRegistry(url: string): SchemaRegistry {

@@ -41,7 +41,11 @@ export function createUpcasting(avroDir: string, domains: readonly Pick<Domain, 
         const typeName = upcaster.toType ?? writerName;
         const upcast = upcaster.upcast(data);
         const problems = schemaProblems(schemas.get(typeName) as MessageSchema, upcast);
-        if (problems.length > 0) throw new Error(`the upcaster from ${upcaster.fromSchema} made a ${typeName} that does not fit its schema: ${problems.join('; ')}`);
+        // The written data may be hostile as well as the upcaster wrong: either way this message cannot
+        // reach today's shape, and one message must not stall those behind it.
+        if (problems.length > 0) {
+          throw new PoisonMessage('UNDECODABLE', `the upcaster from ${upcaster.fromSchema} made a ${typeName} that does not fit its schema: ${problems.join('; ')}`);
+        }
         return { typeName, data: upcast };
       }
       const reader = schemas.get(writerName);

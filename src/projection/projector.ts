@@ -1,9 +1,9 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { eventTopicOf, type Projection, type RecordedEvent } from '../core/index.ts';
+import { eventTopicOf, type Domain, type Projection, type RecordedEvent } from '../core/index.ts';
 import { inTransaction, type Pool } from '../eventlog/index.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
-import { eventFromMessage } from '../messaging/envelopeHeaders.ts';
+import { eventAtDoor } from '../messaging/messageDoor.ts';
 import { faultPoint } from '../faults.ts';
 import type { Runtime } from '../runtime.ts';
 import { recordAppliedOffset } from './appliedOffsets.ts';
@@ -65,14 +65,13 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs,
     sessionTimeout: runtime.settings.sessionTimeoutMs,
   });
-  const topics = projection.sources.map((name) => eventTopicOf(runtime.domainNamed(name)));
+  const domainByTopic = new Map(projection.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
+  const topics = [...domainByTopic.keys()];
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
 
-  const decode = async (_topic: string, message: KafkaMessage): Promise<RecordedEvent> => {
-    return eventFromMessage(message, await runtime.codec.decode(message.value));
-  };
+  const decode = (topic: string, message: KafkaMessage): Promise<RecordedEvent> => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec);
 
   const handle = async (chunk: readonly Delivered<RecordedEvent>[]) => {
     const result = await applyAndRecord(chunk);

@@ -1,10 +1,10 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { v5 as uuidv5 } from 'uuid';
-import { eventTopicOf, type CommandEnvelope, type Reactor, type RecordedEvent } from '../core/index.ts';
+import { eventTopicOf, type CommandEnvelope, type Domain, type Reactor, type RecordedEvent } from '../core/index.ts';
 import { produceCommands } from '../client/commandSender.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
 import { createProducer } from '../messaging/completeSend.ts';
-import { eventFromMessage } from '../messaging/envelopeHeaders.ts';
+import { eventAtDoor } from '../messaging/messageDoor.ts';
 import type { Runtime } from '../runtime.ts';
 
 export const reactorGroupOf = (app: string, reactor: Pick<Reactor, 'name'>) => `${app}.reactor.${reactor.name}`;
@@ -17,13 +17,12 @@ export async function startReactor(runtime: Runtime, reactor: Reactor): Promise<
   const consumer = runtime.kafka.consumer({ groupId: reactorGroupOf(runtime.config.app, reactor), maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs, sessionTimeout: runtime.settings.sessionTimeoutMs });
   await producer.connect();
   await consumer.connect();
-  await consumer.subscribe({ topics: reactor.sources.map((name) => eventTopicOf(runtime.domainNamed(name))), fromBeginning: true });
+  const domainByTopic = new Map(reactor.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
+  await consumer.subscribe({ topics: [...domainByTopic.keys()], fromBeginning: true });
 
   await runBatches<RecordedEvent>(consumer, {
     producer,
-    decode: async (_topic: string, message: KafkaMessage) => {
-      return eventFromMessage(message, await runtime.codec.decode(message.value));
-    },
+    decode: (topic: string, message: KafkaMessage) => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec),
     handle: async (chunk) => {
       for (const { value: event } of chunk) {
         const reactions = await reactor.react(event, runtime.pool);

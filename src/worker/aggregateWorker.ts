@@ -1,17 +1,19 @@
-import type { Consumer, Message, Producer } from 'kafkajs';
+import type { Consumer, KafkaMessage, Message, Producer } from 'kafkajs';
 import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, type Domain } from '../core/index.ts';
-import { CommandAlreadyProcessed, inTransaction } from '../eventlog/index.ts';
+import { archiveInvalidCommand, CommandAlreadyProcessed, inTransaction, readEventsCausedBy } from '../eventlog/index.ts';
 import { faultPoint } from '../faults.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
 import { createProducer, placesOf, sendCompletely } from '../messaging/completeSend.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
-import { commandFromMessage, eventHeaders } from '../messaging/envelopeHeaders.ts';
-import { PoisonMessage } from '../messaging/errors.ts';
+import { eventHeaders } from '../messaging/envelopeHeaders.ts';
+import { commandAtDoor } from '../messaging/messageDoor.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { messageDeadLettered, workerChunkHandled } from '../metrics/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { handleChunk, type ChunkItem } from './handleChunk.ts';
 import { handleCommand, type CommandResult } from './handleCommand.ts';
+import { failureReason } from './commandFailures.ts';
+import { commitIsolatingCulprits } from './isolateCulprits.ts';
 import { StateCache } from './stateCache.ts';
 
 export interface WorkerOptions {
@@ -52,13 +54,9 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   await consumer.connect();
   await consumer.subscribe({ topics: [...domainByTopic.keys()], fromBeginning: true });
 
-  const decode = async (topic: string, message: Parameters<typeof commandFromMessage>[0]) => {
-    const decoded = await runtime.codec.decode(message.value);
+  const decode = async (topic: string, message: KafkaMessage) => {
     const domain = domainByTopic.get(topic) as Domain;
-    if (!domain.commandTypes.includes(decoded.typeName)) {
-      throw new PoisonMessage('UNKNOWN_MESSAGE_TYPE', `${decoded.typeName} is not a command of the ${domain.name} domain`);
-    }
-    return { domain, command: commandFromMessage(message, decoded) };
+    return { domain, command: await commandAtDoor(message, domain, runtime.codec) };
   };
 
   /** The batched path first; after a conflict with a concurrent writer, one command at a time. */
@@ -77,16 +75,36 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     }
   };
 
+  /** Commits, then caches the states the commit made: each part of an isolated chunk sees the parts before it. */
+  const commit = async (items: readonly ChunkItem[]) => {
+    const results = await handleInTransaction(items);
+    results.forEach((result, i) => {
+      if (result.newState) cache.set((items[i] as ChunkItem).command.aggregateUuid, result.newState.version, result.newState.state);
+    });
+    return results;
+  };
+
+  const recordFailure = async ({ command }: ChunkItem, error: unknown): Promise<CommandResult> => {
+    const reason = failureReason(error);
+    logger.info('command failed on its own data; archived as invalid', { commandUuid: command.commandUuid, commandType: command.commandType, reason });
+    const archived = await inTransaction(runtime.pool, (client) => archiveInvalidCommand(client, command, reason));
+    if (archived) return { outcome: 'invalid', events: [] };
+    return { outcome: 'duplicate', events: await inTransaction(runtime.pool, (client) => readEventsCausedBy(client, command.commandUuid)) };
+  };
+
   const handle = async (chunk: readonly Delivered<{ domain: Domain; command: CommandEnvelope }>[]) => {
     const started = performance.now();
     const items = chunk.map((delivered) => delivered.value);
-    const results = await handleInTransaction(items);
+    const results = await commitIsolatingCulprits(items, {
+      commit,
+      recordFailure,
+      onIsolating: (commands, error) => logger.info('a chunk failed on one command\'s data; isolating it', { commands, error: (error as Error).message }),
+    });
     faultPoint('worker.after-commit');
     const committed = performance.now();
     const byTopic = new Map<string, Message[]>();
     results.forEach((result, i) => {
       const { domain, command } = (chunk[i] as (typeof chunk)[number]).value;
-      if (result.newState) cache.set(command.aggregateUuid, result.newState.version, result.newState.state);
       if (logger.traceEnabled) {
         logger.trace('command handled', { commandUuid: command.commandUuid, commandType: command.commandType, outcome: result.outcome, correlationId: command.metadata.correlationId });
       }

@@ -2,6 +2,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { fold, isCommandInvalid, type AnyEvent, type CommandEnvelope, type CommandOutcome, type Domain } from '../core/index.ts';
 import type { NewEvent } from '../eventlog/index.ts';
 import type { Codec } from '../messaging/codec.ts';
+import { DecisionFailed } from './commandFailures.ts';
 
 export interface Decision {
   readonly outcome: CommandOutcome;
@@ -25,18 +26,22 @@ export function decideCommand(domain: Domain, command: CommandEnvelope, state: u
     const reason = `aggregate type ${command.aggregateType} is not ${domain.aggregateType}, which handles ${command.commandType}`;
     return { outcome: 'invalid', reason, events: [], version, state };
   }
+  // The door let the envelope in; data from a foreign producer may still break a logical type or
+  // hold text Postgres cannot store. Its envelope is sound, so it is recorded, not dead-lettered.
+  const problems = codec.problems(command.commandType, command.data as Record<string, unknown>);
+  if (problems.length > 0) return { outcome: 'invalid', reason: `${command.commandType} does not fit its schema: ${problems.join('; ')}`, events: [], version, state };
   let decided: readonly AnyEvent[];
   try {
     decided = domain.decider.decide(command, state);
   } catch (error) {
-    if (!isCommandInvalid(error)) throw error;
+    if (!isCommandInvalid(error)) throw new DecisionFailed(`the ${domain.name} decider threw on ${command.commandType}: ${(error as Error).message}`, { cause: error });
     return { outcome: 'invalid', reason: error.message, events: [], version, state };
   }
   const events = decided.map((event, index): NewEvent => {
     const data = event.data as Record<string, unknown>;
     const problems = codec.problems(event.type, data);
     if (problems.length > 0) {
-      throw new Error(`the ${domain.name} decider emitted a ${event.type} that does not fit its schema: ${problems.join('; ')}`);
+      throw new DecisionFailed(`the ${domain.name} decider emitted a ${event.type} that does not fit its schema: ${problems.join('; ')}`);
     }
     return { eventUuid: eventUuidFor(command.commandUuid, index), type: event.type, schemaId: codec.schemaIdOf(event.type), data };
   });
@@ -47,6 +52,14 @@ export function decideCommand(domain: Domain, command: CommandEnvelope, state: u
     reason: refused.length > 0 ? refused.join(', ') : null,
     events,
     version: version + BigInt(events.length),
-    state: fold(domain.decider, decided, state),
+    state: evolved(domain, decided, state),
   };
+}
+
+function evolved(domain: Domain, events: readonly AnyEvent[], state: unknown): unknown {
+  try {
+    return fold(domain.decider, events, state);
+  } catch (error) {
+    throw new DecisionFailed(`the ${domain.name} decider's evolve threw on ${events.map((e) => e.type).join(', ')}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -1,0 +1,61 @@
+import avro from 'avsc';
+import { isUuid } from '../core/index.ts';
+
+/**
+ * Avro logical types streamfold enforces. Values stay JSON (a uuid is its string, a timestamp
+ * its number), because deciders and projections see plain data; the logical type only narrows
+ * what a field accepts. A reader that does not know a logical type reads the underlying type,
+ * so adding one to a field keeps every older writer readable.
+ */
+class UuidType extends avro.types.LogicalType {
+  override _fromValue(value: unknown) {
+    return value;
+  }
+  override _toValue(value: unknown) {
+    return isUuid(value) ? value : undefined;
+  }
+  override _resolve(type: avro.Type) {
+    if (avro.Type.isType(type, 'string', 'logical:uuid')) return (value: unknown) => value;
+    return undefined;
+  }
+}
+
+/** Milliseconds (or microseconds) since the epoch as a number, within the range a Date can hold. */
+function timestampType(unitsPerMs: number) {
+  const limit = 8.64e15 * unitsPerMs;
+  return class TimestampType extends avro.types.LogicalType {
+    override _fromValue(value: unknown) {
+      return value;
+    }
+    override _toValue(value: unknown) {
+      return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) <= limit ? value : undefined;
+    }
+    override _resolve(type: avro.Type) {
+      if (avro.Type.isType(type, 'long', 'int', 'logical:timestamp-millis', 'logical:timestamp-micros')) return (value: unknown) => value;
+      return undefined;
+    }
+  };
+}
+
+export const logicalTypes = {
+  uuid: UuidType,
+  'timestamp-millis': timestampType(1),
+  'timestamp-micros': timestampType(1000),
+};
+
+/** What a value of a logical type must be, for a problem that names the field. */
+export function logicalTypeExpectation(type: avro.Type): string | undefined {
+  switch (type.typeName) {
+    case 'logical:uuid':
+      return 'is not a uuid';
+    case 'logical:timestamp-millis':
+      return 'is not a timestamp (whole milliseconds since 1970-01-01T00:00:00Z)';
+    case 'logical:timestamp-micros':
+      return 'is not a timestamp (whole microseconds since 1970-01-01T00:00:00Z)';
+    default:
+      return undefined;
+  }
+}
+
+/** Parses a schema with the logical types enforced. */
+export const parseSchema = (schema: unknown): avro.Type => avro.Type.forSchema(schema as avro.Schema, { logicalTypes });
