@@ -2,14 +2,22 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/streamfoldConfig.ts';
 import { fold, type RecordedEvent } from '../core/index.ts';
 import { createPool, findProcessedCommand, readEventsCausedBy, readStream } from '../eventlog/index.ts';
-import { describePoint, eventsUpTo, parsePointInTime } from '../eventlog/pointInTime.ts';
+import { describePoint, eventsUpTo, parsePointInTime, type PointInTime } from '../eventlog/pointInTime.ts';
 import { readSettings } from '../config/settings.ts';
 import { formatStatus, pipelineStatus } from '../operate/status.ts';
-import { resumeProjector, skipHaltedEvent } from '../projection/failures.ts';
-import { projectorNameOf } from '../projection/names.ts';
 import { openRuntime } from '../runtime.ts';
 import { currentEvents } from '../worker/currentEvents.ts';
+import { uuidArgument } from './arguments.ts';
 import { formatEvent } from './format.ts';
+import { UsageError } from './usageError.ts';
+
+function pointInTimeArgument(raw: string): PointInTime {
+  try {
+    return parsePointInTime(raw);
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+}
 
 async function withPool<T>(work: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
   const pool = createPool(readSettings().databaseUrl, 2);
@@ -21,15 +29,7 @@ async function withPool<T>(work: (pool: ReturnType<typeof createPool>) => Promis
 }
 
 /** The first seed's "state at any point in the past": the left fold of the events up to that point. */
-async function printStateAt(events: readonly (RecordedEvent & { schemaId: number })[], aggregateUuid: string, raw: string): Promise<void> {
-  let at;
-  try {
-    at = parsePointInTime(raw);
-  } catch (error) {
-    console.error(`streamfold: ${(error as Error).message}`);
-    process.exitCode = 1;
-    return;
-  }
+async function printStateAt(events: readonly (RecordedEvent & { schemaId: number })[], aggregateUuid: string, at: PointInTime): Promise<void> {
   const aggregateType = events[0]?.aggregateType;
   const refusal = describePoint(events, at);
   if (refusal) {
@@ -60,25 +60,28 @@ export function registerAuditCommands(program: Command): void {
     .command('stream <aggregateUuid>')
     .description("an aggregate's history: version, type, time, data and the command that caused each event")
     .option('--at <version|time>', "print the aggregate's state then instead: the fold of its events up to a version (3) or a time (ISO 8601)")
-    .action((aggregateUuid: string, opts: { at?: string }) =>
-      withPool(async (pool) => {
+    .action((rawUuid: string, opts: { at?: string }) => {
+      const aggregateUuid = uuidArgument('<aggregate uuid>', rawUuid);
+      const at = opts.at === undefined ? undefined : pointInTimeArgument(opts.at);
+      return withPool(async (pool) => {
         const events = await readStream(pool, aggregateUuid);
         if (events.length === 0) {
           console.log(`no events for aggregate ${aggregateUuid}`);
           process.exitCode = 1;
           return;
         }
-        if (opts.at !== undefined) return printStateAt(events, aggregateUuid, opts.at);
+        if (at !== undefined) return printStateAt(events, aggregateUuid, at);
         console.log(`${events[0]?.aggregateType} ${aggregateUuid}, ${events.length} events`);
         for (const event of events) console.log(formatEvent(event));
-      }),
-    );
+      });
+    });
 
   program
     .command('command <commandUuid>')
     .description("a command's outcome and the events it caused")
-    .action((commandUuid: string) =>
-      withPool(async (pool) => {
+    .action((rawUuid: string) => {
+      const commandUuid = uuidArgument('<command uuid>', rawUuid);
+      return withPool(async (pool) => {
         const command = await findProcessedCommand(pool, commandUuid);
         if (!command) {
           console.log(`command ${commandUuid} has not been processed (not received, or no worker is running)`);
@@ -90,8 +93,8 @@ export function registerAuditCommands(program: Command): void {
         console.log(`  data ${JSON.stringify(command.data)}`);
         console.log(`  metadata ${JSON.stringify(command.metadata)}`);
         for (const event of await readEventsCausedBy(pool, commandUuid)) console.log(formatEvent(event));
-      }),
-    );
+      });
+    });
 
   program
     .command('status')
@@ -99,33 +102,9 @@ export function registerAuditCommands(program: Command): void {
     .action(async () => {
       const runtime = await openRuntime(await loadConfig(), 'status');
       try {
-        console.log(formatStatus(await pipelineStatus(runtime, { versions: true })));
+        console.log(formatStatus(await pipelineStatus(runtime, { versions: true }), runtime.readDatabase));
       } finally {
         await runtime.close();
       }
-    });
-
-  const projection = program.command('projection').description('act on a halted projection');
-  const projectorFor = async (name: string) => {
-    const config = await loadConfig();
-    const found = config.projections.find((p) => p.name === name);
-    if (!found) throw new Error(`no projection named ${name}; the config has ${config.projections.map((p) => p.name).join(', ')}`);
-    return projectorNameOf(found);
-  };
-  projection
-    .command('resume <name>')
-    .description('retry the event that halted the projection')
-    .action(async (name: string) => {
-      const projector = await projectorFor(name);
-      const count = await withPool((pool) => resumeProjector(pool, projector));
-      console.log(count > 0 ? `${projector}: resumed; the halted event will be retried` : `${projector} is not halted`);
-    });
-  projection
-    .command('skip <name>')
-    .description('mark the halting event as projected without applying it, and go on')
-    .action(async (name: string) => {
-      const projector = await projectorFor(name);
-      const count = await withPool((pool) => skipHaltedEvent(pool, projector));
-      console.log(count > 0 ? `${projector}: skipped the halted event` : `${projector} is not halted`);
     });
 }
