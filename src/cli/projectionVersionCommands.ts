@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
+import { withDatabase } from '../stack/postgres.ts';
 import { loadConfig, type StreamfoldConfig } from '../config/streamfoldConfig.ts';
 import type { Projection } from '../core/index.ts';
 import { createPool } from '../eventlog/index.ts';
 import { createLogger } from '../logger.ts';
 import { appliedSoFar, watchCatchUp } from '../projection/catchUp.ts';
+import { clearHalt, haltTarget } from '../projection/clearHalt.ts';
 import { cutover, cutoverDefaults } from '../projection/cutover.ts';
 import { isProjectionVersionError, ProjectionVersionError } from '../projection/errors.ts';
 import { projectionGroupOf, schemaOf, stableSchemaOf } from '../projection/names.ts';
@@ -18,6 +20,8 @@ import { verifyGraceMs, verifyVersion, type Verification } from '../projection/v
 import { liveVersion, listVersions } from '../projection/versions.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { formatTable } from './format.ts';
+import { shown } from './arguments.ts';
+import { UsageError } from './usageError.ts';
 import { exitWhenStuck } from './pipelineCommands.ts';
 
 /** Exit code of a verification that found differences (a refusal exits with 1). */
@@ -101,7 +105,58 @@ function printVerification(v: Verification): void {
   }
 }
 
+/** The read database `projection skip|resume` acts on: `--database` on the DATABASE_URL server, else STREAMFOLD_READ_DATABASE_URL, else the event log's. */
+function readDatabaseUrl(database: string | undefined): string {
+  const settings = readSettings();
+  if (database === undefined) return process.env.STREAMFOLD_READ_DATABASE_URL || settings.databaseUrl;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new UsageError(`--database ${shown(database)} is not a plain Postgres name (lower-case letters, digits and _)`);
+  return withDatabase(settings.databaseUrl, database);
+}
+
+/** `projection skip|resume <name> [--version N] [--database D]`: clears the halt of one version, the live one unless told. */
+async function clearHaltCommand(action: 'skip' | 'resume', name: string, opts: { version?: string; database?: string }): Promise<void> {
+  const config = await loadConfig();
+  const projection = config.projections.find((p) => p.name === name);
+  if (!projection) throw new UsageError(`no projection named ${shown(name)}; the config has ${config.projections.map((p) => p.name).join(', ') || 'none'}`);
+  if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version)) throw new UsageError(`--version ${shown(opts.version)} is not a version: give a whole number from 1`);
+  const pool = createPool(readDatabaseUrl(opts.database), 2);
+  try {
+    const target = await haltTarget(pool, projection, opts.version === undefined ? undefined : Number(opts.version)).catch((error: unknown) => {
+      // 3D000: the database named does not exist.
+      if ((error as { code?: string }).code === '3D000') throw new UsageError(`--database ${opts.database ?? ''}: ${(error as Error).message}`);
+      throw error;
+    });
+    if ('refusal' in target) throw new UsageError(target.refusal);
+    const cleared = await clearHalt(pool, projection, target.version, action);
+    const which = `${name} v${target.version} (${target.status})${opts.database ? ` in ${opts.database}` : ''}`;
+    if (cleared === 0) console.log(`${which} is not halted; nothing changed`);
+    else console.log(action === 'skip' ? `${which}: skipped the halted event; it goes on` : `${which}: resumed; the halted event will be retried`);
+  } finally {
+    await pool.end();
+  }
+}
+
+function registerHaltCommands(program: Command): void {
+  const projection = program.command('projection').description('clear the halt of a projection version: skip its halting event, or retry it');
+  const versionHelp = 'the version (default: the live one, else the one the code declares); `streamfold status` names the halted ones';
+  const databaseHelp = 'the read database on the DATABASE_URL server, e.g. one `rebuild --database` is building (default: STREAMFOLD_READ_DATABASE_URL, else the event log\'s)';
+  projection
+    .command('resume <name>')
+    .description('retry the event that halted the version')
+    .option('--version <n>', versionHelp)
+    .option('--database <name>', databaseHelp)
+    .action((name: string, opts: { version?: string; database?: string }) => clearHaltCommand('resume', name, opts));
+  projection
+    .command('skip <name>')
+    .description('mark the halting event as projected without applying it, and go on (a replay of another version skips it too)')
+    .option('--version <n>', versionHelp)
+    .option('--database <name>', databaseHelp)
+    .action((name: string, opts: { version?: string; database?: string }) => clearHaltCommand('skip', name, opts));
+}
+
 export function registerProjectionVersionCommands(program: Command): void {
+  registerHaltCommands(program);
+
   program
     .command('replay <projection>')
     .description('build a projection version from offset zero beside the live one, with progress; keeps consuming until Ctrl-C')

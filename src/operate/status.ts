@@ -1,17 +1,26 @@
 import { commandTopicOf, eventTopicOf } from '../core/index.ts';
 import { deadLetterTopicOf } from '../messaging/deadLetters.ts';
-import { listFailures, type FailureRow } from '../projection/failures.ts';
-import { projectionGroupOf, projectorNameOf } from '../projection/names.ts';
+import { clearCommands, listFailures, type FailureRow } from '../projection/failures.ts';
+import { projectionGroupOf, versionOfProjector } from '../projection/names.ts';
 import { formatVersionReports, versionReports, type VersionReport } from '../projection/versionReport.ts';
+import { listVersions, type VersionStatus } from '../projection/versions.ts';
 import { reactorGroupOf } from '../reactor/reactorRunner.ts';
 import type { Runtime } from '../runtime.ts';
 import { aggregateGroupOf } from '../worker/aggregateWorker.ts';
 import { projectionConsistency, type ProjectionConsistency } from './consistency.ts';
 import { consumerLag, messageCount, type PartitionLag } from './consumerLag.ts';
 
+/** A halted or parked event of one version of a projection, replaying versions included. */
+export interface VersionFailure extends FailureRow {
+  readonly projection: string;
+  readonly version: number;
+  /** The version's status in projection_versions; `unrecorded` if it has none (retired and forgotten). */
+  readonly versionStatus: VersionStatus | 'unrecorded';
+}
+
 export interface PipelineStatus {
   readonly lag: PartitionLag[];
-  readonly failures: FailureRow[];
+  readonly failures: VersionFailure[];
   readonly deadLetters: { topic: string; count: bigint }[];
   readonly outcomes: { outcome: string; count: number }[];
   readonly consistency: ProjectionConsistency[];
@@ -34,8 +43,7 @@ export async function pipelineStatus(runtime: Runtime, options: { versions?: boo
     const existing = new Set(await admin.listTopics());
     const dlqTopics = [...commandTopics, ...config.domains.map(eventTopicOf)].map(deadLetterTopicOf).filter((t) => existing.has(t));
     const deadLetters = await Promise.all(dlqTopics.map(async (topic) => ({ topic, count: await messageCount(admin, topic) })));
-    const projectors = new Set(config.projections.map(projectorNameOf));
-    const failures = (await listFailures(runtime.readPool)).filter((f) => projectors.has(f.projector));
+    const failures = await versionFailures(runtime);
     const { rows } = await runtime.pool.query<{ outcome: string; count: number }>(
       `select coalesce(outcome, 'pending') as outcome, count(*)::int as count from processed_commands group by 1 order by 1`,
     );
@@ -45,7 +53,18 @@ export async function pipelineStatus(runtime: Runtime, options: { versions?: boo
   }
 }
 
-export function formatStatus(status: PipelineStatus): string {
+/** The halted and parked events of every version of the config's projections, each with its projection, version and the version's status. */
+async function versionFailures(runtime: Runtime): Promise<VersionFailure[]> {
+  const names = new Set(runtime.config.projections.map((p) => p.name));
+  const statuses = new Map((await listVersions(runtime.readPool)).map((v) => [`${v.projection} ${v.version}`, v.status]));
+  return (await listFailures(runtime.readPool)).flatMap((f) => {
+    const at = versionOfProjector(f.projector);
+    if (!at || !names.has(at.name)) return [];
+    return [{ ...f, projection: at.name, version: at.version, versionStatus: statuses.get(`${at.name} ${at.version}`) ?? 'unrecorded' }];
+  });
+}
+
+export function formatStatus(status: PipelineStatus, readDatabase?: string): string {
   const lines: string[] = ['consumer group lag (per partition)'];
   const byGroup = new Map<string, PartitionLag[]>();
   for (const row of status.lag) byGroup.set(row.group, [...(byGroup.get(row.group) ?? []), row]);
@@ -64,10 +83,14 @@ export function formatStatus(status: PipelineStatus): string {
   for (const o of status.outcomes) lines.push(`  ${o.outcome.padEnd(9)} ${o.count}`);
   lines.push('dead letters');
   for (const d of status.deadLetters) lines.push(`  ${d.topic.padEnd(28)} ${d.count}`);
-  lines.push(status.failures.length === 0 ? 'projection failures: none' : 'projection failures');
+  lines.push(status.failures.length === 0 ? 'projection failures (every version): none' : 'projection failures (every version)');
   for (const f of status.failures) {
-    lines.push(`  ${f.projector} ${f.status.toUpperCase()} at ${f.topic}[${f.partition}]@${f.offset}: ${f.event_type} ${f.event_uuid} (aggregate ${f.aggregate_uuid})`);
+    lines.push(
+      `  ${f.projection} v${f.version} (${f.versionStatus}) ${f.status.toUpperCase()} at ${f.topic}[${f.partition}]@${f.offset}: ${f.event_type} ${f.event_uuid} (aggregate ${f.aggregate_uuid})`,
+    );
     lines.push(`    error: ${f.error}`);
+    const clear = clearCommands(f, readDatabase);
+    if (f.status === 'halted') lines.push(`    clear it: ${clear.skip} (leave it out) or ${clear.resume} (retry it)`);
   }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import type { Projection } from '../core/index.ts';
 import type { Runtime } from '../runtime.ts';
-import { failureNotes } from './failures.ts';
+import { clearCommands, failureNotes } from './failures.ts';
 import { topicsOf, versionLag } from './lag.ts';
 import { projectionGroupOf, projectorNameOf } from './names.ts';
 import type { FailureNotes } from './replayProgress.ts';
@@ -38,14 +38,11 @@ export async function appliedSoFar(runtime: Runtime, versions: readonly { projec
 export async function failureNotesOf(runtime: Runtime, versions: readonly { projection: Pick<Projection, 'name'>; version: number }[]): Promise<FailureNotes> {
   const named = new Map(versions.map(({ projection, version }) => [projectorNameOf({ name: projection.name, version }), { name: projection.name, version }]));
   const { halts, followedSkips } = await failureNotes(runtime.readPool, [...named.keys()]);
-  // A rebuilt database is not the one `projection skip` acts on unless told.
-  const database = runtime.readDatabase ? ` --database ${runtime.readDatabase}` : '';
   return {
     followedSkips,
     halts: halts.map((h) => {
       const { name, version } = named.get(h.projector) ?? { name: h.projector, version: 0 };
-      const args = `${name} --version ${version}${database}`;
-      return { name, version, eventUuid: h.event_uuid, eventType: h.event_type, error: h.error, skip: `streamfold projection skip ${args}`, resume: `streamfold projection resume ${args}` };
+      return { name, version, eventUuid: h.event_uuid, eventType: h.event_type, error: h.error, ...clearCommands({ projection: name, version }, runtime.readDatabase) };
     }),
   };
 }

@@ -73,6 +73,12 @@ export async function skipHaltedEvent(db: Pool, projector: string): Promise<numb
   return rowCount ?? 0;
 }
 
+/** The commands that clear a version's halt; a read database other than the event log's is named, as `projection skip` acts on the event log's unless told. */
+export function clearCommands(at: { projection: string; version: number }, readDatabase?: string): { skip: string; resume: string } {
+  const args = `${at.projection} --version ${at.version}${readDatabase ? ` --database ${readDatabase}` : ''}`;
+  return { skip: `streamfold projection skip ${args}`, resume: `streamfold projection resume ${args}` };
+}
+
 /**
  * The error recorded for an event a version skipped because another version of the same
  * projection had skipped it: `followed the skip of counters_v1: <the error there>`.
