@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/streamfoldConfig.ts';
-import { createCommandSender } from '../client/commandSender.ts';
+import { loadConfig, type StreamfoldConfig } from '../config/streamfoldConfig.ts';
+import { createCommandSender, type CommandInput } from '../client/commandSender.ts';
 import { waitForOutcome } from '../client/waitForOutcome.ts';
 import { waitForProjection } from '../client/waitForProjection.ts';
 import { createLogger } from '../logger.ts';
@@ -9,18 +8,8 @@ import { startProjector } from '../projection/projector.ts';
 import { startReactor } from '../reactor/reactorRunner.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { startAggregateWorker } from '../worker/aggregateWorker.ts';
+import { jsonArgument, knownNames, optionalUuid, positiveInteger, uuidArgument } from './arguments.ts';
 import { formatEvent } from './format.ts';
-
-function parseData(raw: string): Record<string, unknown> {
-  const text = raw.startsWith('@') ? fs.readFileSync(raw.slice(1), 'utf8') : raw;
-  try {
-    const data = JSON.parse(text) as unknown;
-    if (data && typeof data === 'object' && !Array.isArray(data)) return data as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`--data is not JSON (${(error as Error).message}); give an object like '{"name":"x"}' or @file.json`, { cause: error });
-  }
-  throw new Error('--data must be a JSON object');
-}
 
 /** Runs until SIGTERM or SIGINT, then stops each part cleanly. */
 async function runUntilSignalled(runtime: Runtime, parts: { stop(): Promise<void> }[], log: (l: string) => void) {
@@ -45,6 +34,32 @@ export const exitWhenStuck =
     process.exit(70);
   };
 
+interface SendOptions {
+  aggregate: string;
+  data: string;
+  commandUuid?: string;
+  issuedBy: string;
+  role: string;
+  correlationId?: string;
+  wait?: boolean;
+  waitFor?: string;
+  timeout: string;
+}
+
+/** Every argument of `send`, checked against the config before anything is connected or sent. */
+function sendArguments(config: StreamfoldConfig, commandType: string, opts: SendOptions) {
+  knownNames('<CommandType>', 'command type', [commandType], config.domains.flatMap((d) => d.commandTypes));
+  const input: CommandInput = {
+    commandType,
+    aggregateUuid: uuidArgument('--aggregate', opts.aggregate),
+    commandUuid: optionalUuid('--command-uuid', opts.commandUuid),
+    metadata: { issuedBy: opts.issuedBy, role: opts.role, correlationId: optionalUuid('--correlation-id', opts.correlationId) },
+    data: jsonArgument('--data', opts.data),
+  };
+  const waitFor = opts.waitFor === undefined ? undefined : knownNames('--wait-for', 'projection', [opts.waitFor], config.projections.map((p) => p.name))[0];
+  return { input, wait: Boolean(opts.wait) || waitFor !== undefined, waitFor, timeoutMs: positiveInteger('--timeout', opts.timeout) };
+}
+
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
 
 export function registerPipelineCommands(program: Command): void {
@@ -60,27 +75,23 @@ export function registerPipelineCommands(program: Command): void {
     .option('--wait', 'wait for the outcome and print the events or the refusal')
     .option('--wait-for <projection>', "wait until this projection has applied the command's events (read your writes); implies --wait")
     .option('--timeout <ms>', 'how long --wait waits', '30000')
-    .action(async (commandType: string, opts) => {
-      const runtime = await openRuntime(await loadConfig(), 'cli');
+    .action(async (commandType: string, opts: SendOptions) => {
+      const config = await loadConfig();
+      const { input, wait, waitFor, timeoutMs } = sendArguments(config, commandType, opts);
+      const runtime = await openRuntime(config, 'cli');
       const sender = await createCommandSender(runtime);
       try {
-        const command = await sender.send({
-          commandType,
-          aggregateUuid: opts.aggregate,
-          data: parseData(opts.data),
-          commandUuid: opts.commandUuid,
-          metadata: { issuedBy: opts.issuedBy, role: opts.role, correlationId: opts.correlationId },
-        });
+        const command = await sender.send(input);
         console.log(command.commandUuid);
-        if (opts.wait || opts.waitFor) {
-          const { command: processed, events } = await waitForOutcome(runtime.pool, command.commandUuid, Number(opts.timeout));
+        if (wait) {
+          const { command: processed, events } = await waitForOutcome(runtime.pool, command.commandUuid, timeoutMs);
           console.log(`outcome: ${processed.outcome}${processed.reason ? ` (${processed.reason})` : ''}`);
           for (const event of events) console.log(formatEvent(event));
           if (processed.outcome !== 'accepted') process.exitCode = 3;
         }
-        if (opts.waitFor) {
-          const { waitedMs } = await waitForProjection(runtime, command.commandUuid, opts.waitFor, Number(opts.timeout));
-          console.log(`projection ${opts.waitFor} has applied them (${waitedMs} ms after sending)`);
+        if (waitFor) {
+          const { waitedMs } = await waitForProjection(runtime, command.commandUuid, waitFor, timeoutMs);
+          console.log(`projection ${waitFor} has applied them (${waitedMs} ms after sending)`);
         }
       } finally {
         await sender.close();
@@ -92,10 +103,12 @@ export function registerPipelineCommands(program: Command): void {
     .command('worker')
     .description('run an aggregate worker: command topics → event log → event topics')
     .option('--domains <names>', 'comma-separated domain names (default: all in the config)', list)
-    .action(async (opts) => {
+    .action(async (opts: { domains?: string[] }) => {
+      const config = await loadConfig();
+      const domains = knownNames('--domains', 'domain', opts.domains, config.domains.map((d) => d.name));
       const logger = createLogger('worker');
-      const runtime = await openRuntime(await loadConfig(), 'worker');
-      const worker = await startAggregateWorker(runtime, { domains: opts.domains, logger, onStuck: exitWhenStuck(logger.info) });
+      const runtime = await openRuntime(config, 'worker');
+      const worker = await startAggregateWorker(runtime, { domains, logger, onStuck: exitWhenStuck(logger.info) });
       logger.info('worker running');
       await runUntilSignalled(runtime, [worker], logger.info);
     });
@@ -104,11 +117,13 @@ export function registerPipelineCommands(program: Command): void {
     .command('project')
     .description('run projectors, one consumer group per projection version')
     .option('--projection <names>', 'comma-separated projection names (default: all)', list)
-    .action(async (opts) => {
+    .action(async (opts: { projection?: string[] }) => {
+      const config = await loadConfig();
+      const names = knownNames('--projection', 'projection', opts.projection, config.projections.map((p) => p.name));
       const logger = createLogger('projector');
       const log = logger.info;
-      const runtime = await openRuntime(await loadConfig(), 'projector');
-      const chosen = runtime.config.projections.filter((p) => !opts.projection || opts.projection.includes(p.name));
+      const runtime = await openRuntime(config, 'projector');
+      const chosen = runtime.config.projections.filter((p) => names.includes(p.name));
       const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, debug: logger.debug, onStuck: exitWhenStuck(log) })));
       log('projectors running', { projections: chosen.map((p) => p.name) });
       await runUntilSignalled(runtime, running, log);
@@ -118,10 +133,12 @@ export function registerPipelineCommands(program: Command): void {
     .command('react')
     .description('run reactors: events in, commands out')
     .option('--reactor <names>', 'comma-separated reactor names (default: all)', list)
-    .action(async (opts) => {
+    .action(async (opts: { reactor?: string[] }) => {
+      const config = await loadConfig();
+      const names = knownNames('--reactor', 'reactor', opts.reactor, config.reactors.map((r) => r.name));
       const log = createLogger('reactor').info;
-      const runtime = await openRuntime(await loadConfig(), 'reactor');
-      const chosen = runtime.config.reactors.filter((r) => !opts.reactor || opts.reactor.includes(r.name));
+      const runtime = await openRuntime(config, 'reactor');
+      const chosen = runtime.config.reactors.filter((r) => names.includes(r.name));
       const running = await Promise.all(chosen.map((r) => startReactor(runtime, r)));
       log('reactors running', { reactors: chosen.map((r) => r.name) });
       await runUntilSignalled(runtime, running, log);
