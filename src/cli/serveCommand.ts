@@ -5,6 +5,7 @@ import { gatewayDefaults, type GatewayOptions } from '../gateway/context.ts';
 import { createGateway } from '../gateway/server.ts';
 import { createLogger } from '../logger.ts';
 import { openRuntime } from '../runtime.ts';
+import { UsageError } from './usageError.ts';
 
 interface ServeFlags {
   host?: string;
@@ -15,7 +16,7 @@ interface ServeFlags {
 
 function whole(raw: string, what: string, min: number, max: number): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new Error(`${what} must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -23,7 +24,7 @@ function whole(raw: string, what: string, min: number, max: number): number {
 export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Partial<GatewayOptions> {
   const pick = (flag: string | undefined, variable: string) => flag ?? (env[variable] === '' ? undefined : env[variable]);
   const token = pick(flags.token, 'STREAMFOLD_HTTP_TOKEN');
-  if (token !== undefined && token.trim().length < 16) throw new Error('the token (--token or STREAMFOLD_HTTP_TOKEN) must be at least 16 characters; `openssl rand -hex 32` makes a good one');
+  if (token !== undefined && token.trim().length < 16) throw new UsageError('the token (--token or STREAMFOLD_HTTP_TOKEN) must be at least 16 characters; `openssl rand -hex 32` makes a good one');
   const port = pick(flags.port, 'STREAMFOLD_HTTP_PORT');
   const maxBody = pick(flags.maxBodyBytes, 'STREAMFOLD_HTTP_MAX_BODY_BYTES');
   return {
@@ -42,13 +43,8 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', `port to listen on, 0 for any free one (STREAMFOLD_HTTP_PORT; default ${gatewayDefaults.port})`)
     .option('--token <token>', 'require Authorization: Bearer <token> on every request but /health and /ready (STREAMFOLD_HTTP_TOKEN; prefer the variable: flags show in ps)')
     .option('--max-body-bytes <n>', `refuse larger request bodies with 413 (STREAMFOLD_HTTP_MAX_BODY_BYTES; default ${gatewayDefaults.maxBodyBytes})`)
-    .action(async function (this: Command, flags: ServeFlags) {
-      let options: Partial<GatewayOptions>;
-      try {
-        options = serveOptions(flags);
-      } catch (error) {
-        this.error(`streamfold serve: ${(error as Error).message}`);
-      }
+    .action(async (flags: ServeFlags) => {
+      const options = serveOptions(flags);
       const logger = createLogger('gateway');
       const runtime = await openRuntime(await loadConfig(), 'gateway');
       const gateway = await createGateway(runtime, options, logger);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
 import { clusterBrokers, clusterDown, clusterStatus, clusterUp, registryUp } from '../stack/kafkaCluster.ts';
 import { formatStatus, stackDown, stackStatus, stackUp } from '../stack/stack.ts';
+import { positiveInteger } from './arguments.ts';
 
 async function printClusterStatus(settings: ReturnType<typeof readSettings>): Promise<boolean> {
   const nodes = await clusterStatus(settings);
@@ -16,10 +17,9 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('up')
     .description('install (once) and start Kafka and the registry; a no-op for what is already up')
-    .option('--brokers <n>', 'a KRaft cluster of n nodes (replication factor 3, min.insync.replicas 2) instead of one broker', (v) => Number(v), 1)
+    .option('--brokers <n>', 'a KRaft cluster of n nodes (replication factor 3, min.insync.replicas 2) instead of one broker', (v) => positiveInteger('--brokers', v), 1)
     .action(async (opts: { brokers: number }) => {
       const settings = readSettings();
-      if (!Number.isInteger(opts.brokers) || opts.brokers < 1) throw new Error(`--brokers ${opts.brokers}: give a whole number of brokers, 1 or more`);
       if (opts.brokers > 1) {
         await clusterUp(settings, { brokers: opts.brokers });
         await registryUp(settings);
