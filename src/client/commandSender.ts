@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
-import { commandTopicOf, type CommandEnvelope, type CommandMetadata } from '../core/index.ts';
+import { commandTopicOf, isIsoTime, isUuid, unstorableTextProblems, type CommandEnvelope, type CommandMetadata } from '../core/index.ts';
 import { createProducer, sendCompletely } from '../messaging/completeSend.ts';
 import { commandHeaders } from '../messaging/envelopeHeaders.ts';
 import { InvalidMessage } from '../messaging/errors.ts';
+import { MAX_HEADER_BYTES } from '../messaging/messageDoor.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface CommandInput {
@@ -21,8 +22,6 @@ export interface CommandSender {
   close(): Promise<void>;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Builds the envelope and checks it against its Avro schema; names every failing field. */
 export function buildCommand(runtime: Pick<Runtime, 'codec' | 'domainOfCommand' | 'config'>, input: CommandInput): CommandEnvelope {
   const domain = runtime.domainOfCommand(input.commandType);
@@ -31,10 +30,17 @@ export function buildCommand(runtime: Pick<Runtime, 'codec' | 'domainOfCommand' 
     throw new InvalidMessage(input.commandType, [`commandType: unknown command; known commands are ${known}`]);
   }
   const problems: string[] = [];
-  if (!uuidPattern.test(input.aggregateUuid)) problems.push(`aggregate: ${JSON.stringify(input.aggregateUuid)} is not a uuid`);
-  if (input.commandUuid !== undefined && !uuidPattern.test(input.commandUuid)) problems.push(`commandUuid: ${JSON.stringify(input.commandUuid)} is not a uuid`);
-  const correlationId = input.metadata?.correlationId;
-  if (correlationId !== undefined && !uuidPattern.test(correlationId)) problems.push(`correlationId: ${JSON.stringify(correlationId)} is not a uuid`);
+  if (!isUuid(input.aggregateUuid)) problems.push(`aggregate: ${JSON.stringify(input.aggregateUuid)} is not a uuid`);
+  if (input.commandUuid !== undefined && !isUuid(input.commandUuid)) problems.push(`commandUuid: ${JSON.stringify(input.commandUuid)} is not a uuid`);
+  const { correlationId, causationId, issuedAt } = input.metadata ?? {};
+  if (correlationId !== undefined && !isUuid(correlationId)) problems.push(`correlationId: ${JSON.stringify(correlationId)} is not a uuid`);
+  if (causationId !== undefined && !isUuid(causationId)) problems.push(`causationId: ${JSON.stringify(causationId)} is not a uuid`);
+  if (issuedAt !== undefined && !isIsoTime(issuedAt)) problems.push(`issuedAt: ${JSON.stringify(issuedAt)} is not an ISO-8601 time`);
+  // The metadata travels in headers and is archived as jsonb: the worker's door would refuse it.
+  problems.push(...unstorableTextProblems(input.metadata ?? {}, 'metadata'));
+  for (const [name, value] of Object.entries(input.metadata ?? {})) {
+    if (typeof value === 'string' && Buffer.byteLength(value) > MAX_HEADER_BYTES) problems.push(`metadata.${name}: longer than ${MAX_HEADER_BYTES} bytes`);
+  }
   problems.push(...runtime.codec.problems(input.commandType, input.data));
   if (problems.length > 0) throw new InvalidMessage(input.commandType, problems);
   const commandUuid = input.commandUuid ?? randomUUID();
