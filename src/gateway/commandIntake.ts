@@ -14,7 +14,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /** Names the envelope's problems in the body's own words (`aggregateUuid`, `data.name`). */
 function inBodyTerms(problem: string): string {
   if (problem.startsWith('aggregate:')) return `aggregateUuid:${problem.slice('aggregate:'.length)}`;
-  if (problem.startsWith('commandType:') || problem.startsWith('commandUuid:')) return problem;
+  if (problem.startsWith('commandType:') || problem.startsWith('commandUuid:') || problem.startsWith('metadata.')) return problem;
+  if (problem.startsWith('correlationId:')) return `metadata.${problem}`;
   return problem.startsWith('(the whole record)') ? `data${problem.slice('(the whole record)'.length)}` : `data.${problem}`;
 }
 
