@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
 import { sendToDeadLetter } from './deadLetters.ts';
 import { isPoisonMessage, isRetriableMessagingError } from './errors.ts';
 import { watchForStall, type StuckReason } from './stallWatchdog.ts';
@@ -96,20 +97,29 @@ async function heartbeating<R>(payload: EachBatchPayload, work: () => Promise<R>
  * The consumer loop every streamfold process shares: decode, dead-letter the poison, handle
  * a chunk, then commit the offset after it. Dead-lettering wraps the handler; if the
  * dead-letter send fails, the error propagates and the offset does not move. With `onStuck`,
- * a watchdog reports a consumer that can no longer make progress; stop it with `stopWatching`.
+ * a watchdog reports a consumer that can no longer make progress. A consumer kafkajs gives up on
+ * while the broker is away is started again (restartWhenBrokerAway). `stopWatching` ends both.
  */
 export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOptions<T>): Promise<{ stopWatching: () => void }> {
   const chunkSize = options.chunkSize ?? 250;
   // Not stopped on the consumer's STOP event: kafkajs emits it on the way to a restart too.
-  const watchdog = options.onStuck ? watchForStall(consumer, options.stallMs ?? 20_000, options.onStuck) : undefined;
+  const watchdog = options.onStuck ? watchForStall(consumer, options.stallMs ?? 20_000, options.onStuck, isBrokerAway) : undefined;
   const working = <R>(work: () => Promise<R>) => (watchdog ? watchdog.working(work) : work());
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
-    eachBatch: (payload: EachBatchPayload) => working(() => handleBatch(payload)),
-  });
-  return { stopWatching: () => watchdog?.stop() };
+  const run = () =>
+    consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
+      eachBatch: (payload: EachBatchPayload) => working(() => handleBatch(payload)),
+    });
+  const restarts = restartWhenBrokerAway(consumer, run);
+  await run();
+  return {
+    stopWatching: () => {
+      watchdog?.stop();
+      restarts.stop();
+    },
+  };
 
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;

@@ -16,8 +16,15 @@ export interface StallWatchdog {
  * consumer completes a fetch at least every `maxWaitTimeInMs`, so `stallMs` without one, while
  * no chunk is being handled and the member is in its group, means it is stuck. `onStuck` decides
  * what to do; the CLI's long-running commands exit, so their supervisor starts a fresh process.
+ * `restartedElsewhere` names the crashes someone else restarts (runBatches restarts those of a
+ * broker that is away): like kafkajs's own restarts, they are waiting, not a consumer gone for good.
  */
-export function watchForStall(consumer: Consumer, stallMs: number, onStuck: (reason: StuckReason, detail: string) => void): StallWatchdog {
+export function watchForStall(
+  consumer: Consumer,
+  stallMs: number,
+  onStuck: (reason: StuckReason, detail: string) => void,
+  restartedElsewhere: (error: Error) => boolean = () => false,
+): StallWatchdog {
   let lastProgress = Date.now();
   let chunksInFlight = 0;
   // Joining the group (the first time, in a rebalance, after a restart kafkajs is retrying) is
@@ -32,7 +39,7 @@ export function watchForStall(consumer: Consumer, stallMs: number, onStuck: (rea
       progressed();
     }),
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) joining = true;
+      if (payload.restart || restartedElsewhere(payload.error)) joining = true;
       else onStuck('crashed-for-good', `the consumer crashed and kafkajs will not restart it: ${payload.error.message}`);
     }),
   ];

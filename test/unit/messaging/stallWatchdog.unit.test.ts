@@ -74,4 +74,18 @@ describe('the stall watchdog', () => {
     expect(stuck).toEqual(['crashed-for-good']);
     watchdog.stop();
   });
+
+  it('counts a crash someone else restarts (the broker away) as waiting, not a consumer gone for good', () => {
+    const { consumer, emit } = fakeConsumer();
+    const restartedElsewhere = (error: Error) => error.message.includes('group coordinator');
+    const watchdog = watchForStall(consumer, 5_000, onStuck, restartedElsewhere);
+    emit('GROUP_JOIN');
+    emit('CRASH', { error: new Error('Failed to find group coordinator'), restart: false });
+    vi.advanceTimersByTime(60_000);
+    expect(stuck).toEqual([]);
+    emit('GROUP_JOIN');
+    emit('CRASH', { error: new Error('UNKNOWN_MEMBER_ID'), restart: false });
+    expect(stuck).toEqual(['crashed-for-good']);
+    watchdog.stop();
+  });
 });

@@ -1,0 +1,103 @@
+import type { Consumer, ConsumerSubscribeTopics, Producer } from 'kafkajs';
+import { withRetries, type RetryPolicy } from '../retry.ts';
+
+const awayErrorNames = new Set([
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSLockTimeout',
+]);
+const awayProtocolTypes = new Set([
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+]);
+const awaySocketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether a kafkajs error means the broker, or the group coordinator on it, is away for now: a
+ * connection refused or dropped, a request unanswered, a coordinator not found or still loading.
+ * kafkajs wraps errors in others, so the whole `cause` chain is read.
+ */
+export function isBrokerAway(error: unknown): boolean {
+  let cause = error;
+  for (let depth = 0; cause && depth < 10; depth++) {
+    const { name, type, code } = cause as { name?: string; type?: string; code?: string };
+    if (awayErrorNames.has(name ?? '') || awayProtocolTypes.has(type ?? '') || awaySocketCodes.has(code ?? '')) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Waits between restarts while the broker stays away: doubling from 1 s to 10 s, reset once the group is joined. */
+const restartWaitMs = (restartsInARow: number) => Math.min(1_000 * 2 ** restartsInARow, 10_000);
+
+/**
+ * Restarts a consumer kafkajs gave up on while the broker was away. kafkajs restarts a crashed
+ * consumer only when the error's root is retriable, and `Failed to find group coordinator` (a
+ * broker stopped, or still starting) is not: the consumer stays stopped for good (kafkajs#1630).
+ * kafkajs has already disconnected it when it reports the crash, so `run` starts it afresh, as
+ * kafkajs's own restart does. The line logged matches kafkajs's, so a crash is always followed
+ * by "Restarting the consumer" when it comes back.
+ */
+export function restartWhenBrokerAway(consumer: Consumer, run: () => Promise<void>): { stop(): void } {
+  let pending: NodeJS.Timeout | undefined;
+  let restartsInARow = 0;
+  const cancel = () => {
+    clearTimeout(pending);
+    pending = undefined;
+  };
+  const listeners = [
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || !isBrokerAway(payload.error)) return;
+      const waitMs = restartWaitMs(restartsInARow++);
+      consumer.logger().error(`Restarting the consumer in ${waitMs}ms: kafkajs gave up on it, but the broker is only away`, { groupId: payload.groupId, error: payload.error.message });
+      pending = setTimeout(() => {
+        pending = undefined;
+        // run() hands its own failures to kafkajs's crash handler, so it rejects only on a bug: let that end the process.
+        void run();
+      }, waitMs);
+    }),
+    consumer.on(consumer.events.GROUP_JOIN, () => void (restartsInARow = 0)),
+    // kafkajs disconnects a crashed consumer before it reports the crash, so a disconnect while a
+    // restart is pending is the consumer's owner stopping it.
+    consumer.on(consumer.events.DISCONNECT, cancel),
+  ];
+  return {
+    stop() {
+      cancel();
+      for (const remove of listeners) remove();
+    },
+  };
+}
+
+/** Waits at start-up for a broker that is away: doubling from 1 s to 5 s, beside kafkajs's own connection retries. */
+const startWait: RetryPolicy = { attempts: Infinity, initialMs: 1_000, factor: 2, maxMs: 5_000 };
+
+/**
+ * Connects a consumer process's producer and consumer and subscribes, waiting up to `timeoutMs`
+ * for a broker that is away: a supervisor restarting a process during a broker outage must not
+ * see it exit on ECONNREFUSED and restart it again and again. Errors of another kind fail at once.
+ */
+export async function connectWaitingForBroker(producer: Producer, consumer: Consumer, subscription: ConsumerSubscribeTopics, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await withRetries(
+    async () => {
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe(subscription);
+    },
+    startWait,
+    {
+      retryIf: (error) => isBrokerAway(error) && Date.now() < deadline,
+      onRetry: (error, waitMs) => consumer.logger().error(`Waiting ${waitMs}ms for the broker before connecting again`, { error: (error as Error).message }),
+    },
+  );
+}

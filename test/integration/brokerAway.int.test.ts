@@ -1,0 +1,45 @@
+import kafkajs from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+
+import { runBatches } from '../../src/messaging/batchConsumer.ts';
+import type { StuckReason } from '../../src/messaging/stallWatchdog.ts';
+import { connectedAdmin, connectedConsumer, connectedProducer, createTopic, groupForTest } from '../support/kafkaTestKit.ts';
+
+// kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
+const { KafkaJSGroupCoordinatorNotFound } = kafkajs;
+
+describe('a consumer kafkajs gives up on while the broker is away', () => {
+  it('is started again and consumes on, and the stall watchdog does not call it stuck', async () => {
+    const admin = await connectedAdmin();
+    const topic = await createTopic(admin);
+    const producer = await connectedProducer();
+    const consumer = await connectedConsumer({ groupId: groupForTest(admin), heartbeatInterval: 500, sessionTimeout: 10_000 });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const crashes: { restart: boolean; error: string }[] = [];
+    consumer.on(consumer.events.CRASH, ({ payload }) => void crashes.push({ restart: payload.restart, error: payload.error.message }));
+    const stuck: StuckReason[] = [];
+    const handled: string[] = [];
+    let failuresLeft = 1;
+
+    const { stopWatching } = await runBatches(consumer, {
+      producer,
+      decode: async (_topic, message) => String(message.value),
+      handle: async (chunk) => {
+        // What kafkajs throws when the broker stopped: the coordinator lookup finds no broker that answers.
+        if (failuresLeft-- > 0) throw new (KafkaJSGroupCoordinatorNotFound as unknown as new (message: string) => Error)('Failed to find group coordinator');
+        handled.push(...chunk.map((delivered) => delivered.value));
+      },
+      onStuck: (reason) => void stuck.push(reason),
+      stallMs: 60_000,
+    });
+    try {
+      await producer.send({ topic, messages: [{ value: 'one' }, { value: 'two' }] });
+      await expect.poll(() => handled, { timeout: 30_000, interval: 100 }).toEqual(['one', 'two']);
+      // kafkajs by itself would have left it stopped: a crash it does not restart from.
+      expect(crashes).toEqual([{ restart: false, error: 'Failed to find group coordinator' }]);
+      expect(stuck).toEqual([]);
+    } finally {
+      stopWatching();
+    }
+  });
+});
