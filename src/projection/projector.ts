@@ -2,6 +2,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { eventTopicOf, type Domain, type Projection, type RecordedEvent } from '../core/index.ts';
 import { inTransaction, type Pool } from '../eventlog/index.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
+import { connectWaitingForBroker } from '../messaging/brokerAway.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
 import { faultPoint } from '../faults.ts';
@@ -67,9 +68,7 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   });
   const domainByTopic = new Map(projection.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
   const topics = [...domainByTopic.keys()];
-  await producer.connect();
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
+  await connectWaitingForBroker(producer, consumer, { topics, fromBeginning: true }, runtime.settings.startTimeoutMs);
 
   const decode = (topic: string, message: KafkaMessage): Promise<RecordedEvent> => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec);
 

@@ -3,6 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { eventTopicOf, type CommandEnvelope, type Domain, type Reactor, type RecordedEvent } from '../core/index.ts';
 import { produceCommands } from '../client/commandSender.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
+import { connectWaitingForBroker } from '../messaging/brokerAway.ts';
 import { createProducer } from '../messaging/completeSend.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
 import type { Runtime } from '../runtime.ts';
@@ -15,10 +16,8 @@ export const reactionUuid = (eventUuid: string, key: string) => uuidv5(`reaction
 export async function startReactor(runtime: Runtime, reactor: Reactor): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
   const producer = createProducer(runtime.kafka);
   const consumer = runtime.kafka.consumer({ groupId: reactorGroupOf(runtime.config.app, reactor), maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs, sessionTimeout: runtime.settings.sessionTimeoutMs });
-  await producer.connect();
-  await consumer.connect();
   const domainByTopic = new Map(reactor.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
-  await consumer.subscribe({ topics: [...domainByTopic.keys()], fromBeginning: true });
+  await connectWaitingForBroker(producer, consumer, { topics: [...domainByTopic.keys()], fromBeginning: true }, runtime.settings.startTimeoutMs);
 
   await runBatches<RecordedEvent>(consumer, {
     producer,

@@ -3,6 +3,7 @@ import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, 
 import { archiveInvalidCommand, CommandAlreadyProcessed, inTransaction, readEventsCausedBy } from '../eventlog/index.ts';
 import { faultPoint } from '../faults.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
+import { connectWaitingForBroker } from '../messaging/brokerAway.ts';
 import { createProducer, placesOf, sendCompletely } from '../messaging/completeSend.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import { eventHeaders } from '../messaging/envelopeHeaders.ts';
@@ -50,9 +51,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   consumer.on(consumer.events.GROUP_JOIN, () => cache.clear());
   consumer.on(consumer.events.REBALANCING, () => cache.clear());
 
-  await producer.connect();
-  await consumer.connect();
-  await consumer.subscribe({ topics: [...domainByTopic.keys()], fromBeginning: true });
+  await connectWaitingForBroker(producer, consumer, { topics: [...domainByTopic.keys()], fromBeginning: true }, runtime.settings.startTimeoutMs);
 
   const decode = async (topic: string, message: KafkaMessage) => {
     const domain = domainByTopic.get(topic) as Domain;
