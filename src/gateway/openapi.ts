@@ -9,6 +9,7 @@ const bigintString = { type: 'string', pattern: '^\\d+$', description: 'a 64-bit
 const problemResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Problem') } } });
 const jsonResponse = (description: string, schema: unknown) => ({ description, content: { 'application/json': { schema } } });
 const pathParam = (name: string, schema: unknown, description: string) => ({ name, in: 'path', required: true, schema, description });
+const haltedVersion = { name: 'version', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'the version to act on (default: the live one, else the one the code declares); the answer names it' };
 const limitParam = { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } };
 
 /**
@@ -164,8 +165,8 @@ export function openApiDocument(config: StreamfoldConfig, schemas: ReadonlyMap<s
       '/projections': read('Every projection: versions, status, lag per partition, failures', [], { type: 'array' }),
       '/projections/{name}': read('One projection: versions, lag per partition, failures, tables', [projectionName], { type: 'object' }),
       ...tablePaths,
-      '/projections/{name}/resume': action('A halted projection retries the event that stopped it', [projectionName]),
-      '/projections/{name}/skip': action('A halted projection marks its event projected without applying it, and goes on', [projectionName]),
+      '/projections/{name}/resume': action('A halted projection version retries the event that stopped it', [projectionName, haltedVersion]),
+      '/projections/{name}/skip': action('A halted projection version marks its event projected without applying it, and goes on', [projectionName, haltedVersion]),
       '/projections/{name}/failures/{eventUuid}/retry': action('Apply a parked event again', [projectionName, pathParam('eventUuid', uuid, 'the parked event')]),
       '/projections/{name}/failures/{eventUuid}/skip': action('Mark a parked event projected without applying it', [projectionName, pathParam('eventUuid', uuid, 'the parked event')]),
       '/dead-letters': read('Dead-letter topics and how many messages each holds', [], { type: 'array' }),

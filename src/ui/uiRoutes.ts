@@ -1,9 +1,9 @@
 import { isTokenCorrect, sessionCookieHeader } from '../gateway/auth.ts';
 import type { GatewayContext } from '../gateway/context.ts';
 import { HttpError, readForm, type Reply } from '../gateway/http.ts';
-import { resumeHalted, retryParked, skipHalted, skipParked } from '../gateway/queries/failureActions.ts';
+import { clearHaltOf, retryParked, skipParked } from '../gateway/queries/failureActions.ts';
 import { retryDeadLetter } from '../gateway/queries/deadLetterMessages.ts';
-import { requireUuid } from '../gateway/queries/input.ts';
+import { requireUuid, wholeNumber } from '../gateway/queries/input.ts';
 import { projectionNamed } from '../gateway/queries/projectionRows.ts';
 import type { Route, RouteRequest } from '../gateway/router.ts';
 import { script, stylesheet } from './assets.ts';
@@ -76,15 +76,15 @@ export function uiRoutes(ctx: GatewayContext): Route[] {
     get('/ui/projections/:name', ({ params }) => projectionPage(ctx, params.name as string)),
     get('/ui/projections/:name/:table', ({ params, url }) => tablePage(ctx, params.name as string, params.table as string, url)),
     get('/ui/dead-letters/:topic', ({ params, url }) => deadLettersPage(ctx, params.topic as string, url), false),
-    post('/ui/projections/:name/resume', async ({ params }) => {
+    post('/ui/projections/:name/resume', async ({ params, url }) => {
       const projection = projectionNamed(ctx.runtime.config, params.name as string);
-      const count = await resumeHalted(ctx.runtime, projection);
-      return back(uiPath('projections', projection.name), count > 0 ? 'Resumed: the halted event will be retried.' : 'It was not halted.');
+      const done = await clearHaltOf(ctx.runtime, projection, 'resume', wholeNumber(url, 'version'));
+      return back(uiPath('projections', projection.name), done.cleared > 0 ? `Resumed v${done.version}: the halted event will be retried.` : `v${done.version} was not halted.`);
     }),
-    post('/ui/projections/:name/skip', async ({ params }) => {
+    post('/ui/projections/:name/skip', async ({ params, url }) => {
       const projection = projectionNamed(ctx.runtime.config, params.name as string);
-      const count = await skipHalted(ctx.runtime, projection);
-      return back(uiPath('projections', projection.name), count > 0 ? 'Skipped the halted event.' : 'It was not halted.');
+      const done = await clearHaltOf(ctx.runtime, projection, 'skip', wholeNumber(url, 'version'));
+      return back(uiPath('projections', projection.name), done.cleared > 0 ? `Skipped the halted event of v${done.version}.` : `v${done.version} was not halted.`);
     }),
     post('/ui/projections/:name/failures/:eventUuid/retry', async ({ params }) => {
       const projection = projectionNamed(ctx.runtime.config, params.name as string);

@@ -148,10 +148,11 @@ describe('operating through the gateway: failures, dead letters, and who may cal
     expect(halted.failures).toEqual([expect.objectContaining({ status: 'halted', error: 'cannot project by=7 <b>yet</b>' })]);
     broken.delete(7);
     const resumed = await postJson(`/projections/${pipeline.named('halting')}/resume`);
-    expect(resumed.body).toMatchObject({ resumed: 1 });
+    expect(resumed.body).toMatchObject({ version: 1, versionStatus: 'live', resumed: 1 });
     await until('the catch-up', async () => ((await projection('halting')).state === 'current' ? true : undefined));
     expect((await pipeline.rows('halting', 'seen')).map((r) => r.by)).toContain(7);
-    expect((await postJson(`/projections/${pipeline.named('halting')}/skip`)).body).toMatchObject({ skipped: 0, message: 'it was not halted' });
+    expect((await postJson(`/projections/${pipeline.named('halting')}/skip?version=1`)).body).toMatchObject({ version: 1, skipped: 0, message: 'v1 was not halted' });
+    expect((await postJson(`/projections/${pipeline.named('halting')}/skip?version=9`)).status).toBe(404);
   });
 
   it('with a token: API calls need the bearer token; health and readiness do not', async () => {

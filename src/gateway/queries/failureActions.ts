@@ -1,7 +1,8 @@
 import type { Projection } from '../../core/index.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from '../../eventlog/eventRows.ts';
 import { inTransaction, markProjected } from '../../eventlog/index.ts';
-import { listFailures, resumeProjector, skipHaltedEvent, type FailureRow } from '../../projection/failures.ts';
+import { clearHalt, haltTarget } from '../../projection/clearHalt.ts';
+import { listFailures, type FailureRow } from '../../projection/failures.ts';
 import type { Runtime } from '../../runtime.ts';
 import { HttpError } from '../http.ts';
 
@@ -11,18 +12,23 @@ async function failuresOf(runtime: Runtime, projection: Projection): Promise<Fai
   return (await listFailures(runtime.readPool)).filter((f) => f.projector.startsWith(prefix) && /^\d+$/.test(f.projector.slice(prefix.length)));
 }
 
-/** `streamfold projection resume`: each halted version retries the event that stopped it. */
-export async function resumeHalted(runtime: Runtime, projection: Projection): Promise<number> {
-  let count = 0;
-  for (const f of (await failuresOf(runtime, projection)).filter((f) => f.status === 'halted')) count += await resumeProjector(runtime.readPool, f.projector);
-  return count;
+/** What a resume or skip did: the version it acted on, its status, and how many halted events it cleared (0: it was not halted). */
+export interface HaltCleared {
+  readonly projection: string;
+  readonly version: number;
+  readonly status: string;
+  readonly cleared: number;
 }
 
-/** `streamfold projection skip`: each halted version marks its event projected without applying it, and goes on. */
-export async function skipHalted(runtime: Runtime, projection: Projection): Promise<number> {
-  let count = 0;
-  for (const f of (await failuresOf(runtime, projection)).filter((f) => f.status === 'halted')) count += await skipHaltedEvent(runtime.readPool, f.projector);
-  return count;
+/**
+ * `streamfold projection resume|skip` over HTTP: acts on the version asked for, else the live one,
+ * else the one the code declares (a version that does not exist is a 404).
+ */
+export async function clearHaltOf(runtime: Runtime, projection: Projection, action: 'skip' | 'resume', version?: bigint): Promise<HaltCleared> {
+  const target = await haltTarget(runtime.readPool, projection, version === undefined ? undefined : Number(version));
+  if ('refusal' in target) throw new HttpError(404, target.refusal);
+  const cleared = await clearHalt(runtime.readPool, projection, target.version, action);
+  return { projection: projection.name, version: target.version, status: target.status, cleared };
 }
 
 async function parkedFailure(runtime: Runtime, projection: Projection, eventUuid: string): Promise<FailureRow> {

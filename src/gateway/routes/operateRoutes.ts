@@ -6,8 +6,8 @@ import { HttpError, json } from '../http.ts';
 import { openApiDocument } from '../openapi.ts';
 import { deadLetterCounts, pipelineSnapshot, projectionOverviews } from '../queries/pipelineOverview.ts';
 import { readDeadLetters, retryDeadLetter } from '../queries/deadLetterMessages.ts';
-import { resumeHalted, retryParked, skipHalted, skipParked } from '../queries/failureActions.ts';
-import { pageSize, requireUuid } from '../queries/input.ts';
+import { clearHaltOf, retryParked, skipParked } from '../queries/failureActions.ts';
+import { pageSize, requireUuid, wholeNumber } from '../queries/input.ts';
 import { projectionNamed } from '../queries/projectionRows.ts';
 import type { Route } from '../router.ts';
 
@@ -88,21 +88,23 @@ export function operateRoutes(ctx: GatewayContext): Route[] {
     {
       method: 'POST',
       pattern: '/projections/:name/resume',
-      async handle({ params }) {
+      async handle({ params, url }) {
         const projection = projectionNamed(runtime.config, params.name as string);
-        const resumed = await resumeHalted(runtime, projection);
-        logger.info('projection resumed', { projection: projection.name, resumed });
-        return json(200, { projection: projection.name, resumed, message: resumed > 0 ? 'the halted event will be retried' : 'it was not halted' });
+        const done = await clearHaltOf(runtime, projection, 'resume', wholeNumber(url, 'version'));
+        logger.info('projection resumed', { projection: projection.name, version: done.version, resumed: done.cleared });
+        const message = done.cleared > 0 ? `v${done.version}: the halted event will be retried` : `v${done.version} was not halted`;
+        return json(200, { projection: projection.name, version: done.version, versionStatus: done.status, resumed: done.cleared, message });
       },
     },
     {
       method: 'POST',
       pattern: '/projections/:name/skip',
-      async handle({ params }) {
+      async handle({ params, url }) {
         const projection = projectionNamed(runtime.config, params.name as string);
-        const skipped = await skipHalted(runtime, projection);
-        logger.info('projection skipped its halted event', { projection: projection.name, skipped });
-        return json(200, { projection: projection.name, skipped, message: skipped > 0 ? 'the halted event is skipped' : 'it was not halted' });
+        const done = await clearHaltOf(runtime, projection, 'skip', wholeNumber(url, 'version'));
+        logger.info('projection skipped its halted event', { projection: projection.name, version: done.version, skipped: done.cleared });
+        const message = done.cleared > 0 ? `v${done.version}: the halted event is skipped` : `v${done.version} was not halted`;
+        return json(200, { projection: projection.name, version: done.version, versionStatus: done.status, skipped: done.cleared, message });
       },
     },
     {

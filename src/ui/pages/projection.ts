@@ -2,6 +2,7 @@ import type { GatewayContext } from '../../gateway/context.ts';
 import { nextLink, pageSize, wholeNumber } from '../../gateway/queries/input.ts';
 import { projectionOverviews, type ProjectionOverview } from '../../gateway/queries/pipelineOverview.ts';
 import { projectionNamed, readProjectionRows } from '../../gateway/queries/projectionRows.ts';
+import { versionOfProjector } from '../../projection/names.ts';
 import { html, uiPath, type SafeHtml } from '../html.ts';
 import { actionButton, liveRegion } from '../layout.ts';
 import { pill, rowsTable, streamLink, unavailable } from '../fragments.ts';
@@ -14,6 +15,12 @@ ${p.versions.map(
 )}</tbody></table>`;
 }
 
+/** Resume and skip act on the failure's own version (`counters_v2` is 2), replaying ones included. */
+function haltButtons(base: string, projector: string): SafeHtml {
+  const version = versionOfProjector(projector)?.version;
+  return html`${actionButton(`${base}/resume?version=${version}`, `Resume v${version} (retry it)`)} ${actionButton(`${base}/skip?version=${version}`, `Skip it in v${version}`, true)}`;
+}
+
 function failuresTable(p: ProjectionOverview): SafeHtml {
   if (p.failures.length === 0) return html`<p class="muted">No halted or parked events.</p>`;
   const base = uiPath('projections', p.name);
@@ -23,7 +30,7 @@ ${p.failures.map(
 <td>${streamLink(f.aggregate_uuid, f.aggregate_uuid.slice(0, 8))}</td><td><code>${f.topic}[${f.partition}]@${f.offset}</code></td><td><pre class="data">${f.error}</pre></td><td>${f.failed_at}</td>
 <td>${
     f.status === 'halted'
-      ? html`${actionButton(`${base}/resume`, 'Resume (retry it)')} ${actionButton(`${base}/skip`, 'Skip it', true)}`
+      ? haltButtons(base, f.projector)
       : html`${actionButton(`${base}/failures/${encodeURIComponent(f.event_uuid)}/retry`, 'Retry')} ${actionButton(`${base}/failures/${encodeURIComponent(f.event_uuid)}/skip`, 'Skip', true)}`
   }</td></tr>`,
 )}</tbody></table>`;
