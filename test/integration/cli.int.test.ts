@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnStreamfold, waitForOutput, type Child } from '../support/childProcesses.ts';
-import { isolatedPipeline, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 
 describe('the streamfold CLI on a running pipeline', () => {
   let pipeline: IsolatedPipeline;
@@ -28,28 +29,94 @@ describe('the streamfold CLI on a running pipeline', () => {
     await pipeline?.cleanup();
   });
 
-  it('refuses a command that does not fit its schema, naming every failing field, and produces nothing', async () => {
-    const topic = `${pipeline.named('roster')}.commands`;
+  /** Offsets of the roster command topic, to show that a refused send produced nothing. */
+  const commandOffsets = async () => {
     const admin = pipeline.runtime.kafka.admin();
     await admin.connect();
-    const before = await admin.fetchTopicOffsets(topic);
-    const { code, output } = await run('send', 'EnrollStudent', '--aggregate', 'not-a-uuid', '--data', '{"roster_uuid": 5, "colour": "red"}');
+    try {
+      return await admin.fetchTopicOffsets(`${pipeline.named('roster')}.commands`);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('refuses a command that does not fit its schema, naming every failing field, and produces nothing', async () => {
+    const before = await commandOffsets();
+    const { code, output } = await run('send', 'EnrollStudent', '--aggregate', randomUUID(), '--data', '{"roster_uuid": 5, "colour": "red"}');
     expect(code).toBe(1);
     expect(output).toContain('EnrollStudent was refused before anything was sent');
-    for (const field of ['aggregate: "not-a-uuid" is not a uuid', 'roster_uuid: 5 does not fit', 'student_uuid: missing', 'period_uuid: missing', 'colour: not a field of EnrollStudent']) {
+    for (const field of ['roster_uuid: 5 ', 'student_uuid: missing', 'period_uuid: missing', 'colour: not a field of EnrollStudent']) {
       expect(output).toContain(field);
     }
-    expect(await admin.fetchTopicOffsets(topic)).toEqual(before);
-    await admin.disconnect();
+    expect(await commandOffsets()).toEqual(before);
   });
 
-  it('names the known commands when the type is unknown, and says what is wrong with --data', async () => {
-    const unknown = await run('send', 'EnrolStudent', '--aggregate', randomUUID(), '--data', '{}');
-    expect(unknown.code).toBe(1);
-    expect(unknown.output).toMatch(/unknown command; known commands are .*EnrollStudent/);
-    const notJson = await run('send', 'AddPeriod', '--aggregate', randomUUID(), '--data', '{name:');
-    expect(notJson.code).toBe(1);
-    expect(notJson.output).toContain('--data is not JSON');
+  describe('bad input: one line on stderr and exit 2, before anything touches Postgres or Kafka', () => {
+    const uuid = randomUUID();
+    const send = (...more: string[]) => ['send', 'AddPeriod', '--aggregate', uuid, '--data', '{}', ...more];
+    const cases: [args: string[], says: string][] = [
+      [['stream', 'nope'], '<aggregate uuid>: "nope" is not a uuid'],
+      [['stream', uuid, '--at', 'yesterday'], '--at yesterday is neither a version'],
+      [['command', 'nope'], '<command uuid>: "nope" is not a uuid'],
+      [['send', 'AddPeriod', '--aggregate', 'not-a-uuid', '--data', '{}'], '--aggregate: "not-a-uuid" is not a uuid'],
+      [send('--command-uuid', '42'), '--command-uuid: "42" is not a uuid'],
+      [send('--correlation-id', 'x'), '--correlation-id: "x" is not a uuid'],
+      [['send', 'AddPeriod', '--aggregate', uuid, '--data', '{bad json'], "--data is not JSON: Expected property name or '}' in JSON at position 1"],
+      [['send', 'AddPeriod', '--aggregate', uuid, '--data', '[1]'], '--data is not a JSON object'],
+      [['send', 'AddPeriod', '--aggregate', uuid, '--data', '@/nonexistent/period.json'], '--data @/nonexistent/period.json cannot be read: ENOENT'],
+      [send('--wait-for', 'nosuch'), '--wait-for: no projection named "nosuch"; the config has'],
+      [send('--timeout', '0'), '--timeout: "0" is not a whole number from 1'],
+      [send('--timeout', 'soon'), '--timeout: "soon" is not a whole number from 1'],
+      [['send', 'EnrolStudent', '--aggregate', uuid, '--data', '{}'], '<CommandType>: no command type named "EnrolStudent"; the config has AddPeriod, EnrollStudent'],
+      [['send', 'AddPeriod', '--data', '{}'], "required option '--aggregate <uuid>' not specified"],
+      [['worker', '--domains', 'nosuch'], '--domains: no domain named "nosuch"'],
+      [['project', '--projection', 'nosuch'], '--projection: no projection named "nosuch"'],
+      [['react', '--reactor', 'nosuch'], '--reactor: no reactor named "nosuch"'],
+    ];
+
+    /** Stdout and stderr apart; Postgres, Kafka and the registry on a closed port, so touching one fails otherwise. */
+    const runRefused = async (args: string[]) => {
+      const nowhere = { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', KAFKA_BROKERS: '127.0.0.1:9', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9/apis/ccompat/v7', STREAMFOLD_START_TIMEOUT_MS: '3000' };
+      const child = spawn(process.execPath, [path.join(projectRoot, 'bin/streamfold.mjs'), ...args], { env: { ...pipeline.childEnv, ...nowhere }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { code, stdout, stderr };
+    };
+
+    it.each(cases)('streamfold %j', async (args, says) => {
+      const { code, stdout, stderr } = await runRefused(args);
+      expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+      expect(stderr).toMatch(/^streamfold: [^\n]+\n$/);
+      expect(stderr).toContain(says);
+      expect(stderr).not.toContain('    at ');
+    });
+
+    it('sends nothing when --wait-for names no projection', async () => {
+      const before = await commandOffsets();
+      const commandUuid = randomUUID();
+      const roster = randomUUID();
+      const data = JSON.stringify({ roster_uuid: roster, period_uuid: randomUUID(), name: 'Homeroom' });
+      const { code, output } = await run('send', 'AddPeriod', '--aggregate', roster, '--data', data, '--command-uuid', commandUuid, '--wait-for', 'nosuch');
+      expect(code).toBe(2);
+      expect(output).toContain(`--wait-for: no projection named "nosuch"; the config has ${pipeline.named('roster_view')}`);
+      expect(await commandOffsets()).toEqual(before);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const { rows } = await pipeline.runtime.pool.query('select 1 from processed_commands where command_uuid = $1', [commandUuid]);
+      expect(rows).toEqual([]);
+    });
+  });
+
+  it('prints a failure on one line, its stack only at STREAMFOLD_LOG_LEVEL=debug', async () => {
+    const closed = { ...pipeline.childEnv, DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none' };
+    const quiet = spawnStreamfold(['stream', randomUUID()], closed);
+    expect(await quiet.exited).toBe(1);
+    expect(quiet.output()).toMatch(/^streamfold: .*ECONNREFUSED.*\n$/);
+    const debug = spawnStreamfold(['stream', randomUUID()], { ...closed, STREAMFOLD_LOG_LEVEL: 'debug' });
+    expect(await debug.exited).toBe(1);
+    expect(debug.output()).toContain('    at ');
   });
 
   it('sends with --wait, reads data from @file, and prints the audit trail and the command', async () => {
