@@ -37,7 +37,11 @@ export function deciderVersionOf(domain: Domain): string | undefined {
 export async function loadStates(client: PoolClient, domain: Domain, aggregateUuids: readonly string[], codec: Codec): Promise<Map<string, LoadedState>> {
   const { snapshots, events } = await readSnapshotsAndTails(client, aggregateUuids, deciderVersionOf(domain));
   const tails = new Map<string, (RecordedEvent & { schemaId: number })[]>();
-  for (const event of events) tails.set(event.aggregateUuid, [...(tails.get(event.aggregateUuid) ?? []), event]);
+  for (const event of events) {
+    const tail = tails.get(event.aggregateUuid);
+    if (tail) tail.push(event);
+    else tails.set(event.aggregateUuid, [event]);
+  }
   const states = new Map<string, LoadedState>();
   const unreadable: string[] = [];
   for (const aggregateUuid of aggregateUuids) {
