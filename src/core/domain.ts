@@ -31,6 +31,7 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
  * (a Set, a Map, a Date, a class) declares `toSnapshot` and `fromSnapshot`, and a state that
  * would not come back deep-equal is never stored. `version` names the shape of state: bump it
  * when code the snapshot key cannot see changes (see deciderVersionOf), such as a helper of `evolve`.
+ * The pair sits here, not on the decider, which stays three plain values: storage is not its concern.
  */
 export type SnapshotOptions<State> = { readonly every: number; readonly version: string } & (
   | { readonly toSnapshot: (state: State) => JsonValue; readonly fromSnapshot: (snapshot: JsonValue) => State }
