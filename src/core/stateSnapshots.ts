@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonValue, SnapshotOptions } from './domain.ts';
 import { StreamfoldError } from './errors.ts';
+import { unstorableTextProblems } from './storableText.ts';
 
 /** What snapshotting needs of a domain. */
 export interface SnapshottingDomain<State> {
@@ -8,9 +9,6 @@ export interface SnapshottingDomain<State> {
   readonly decider: { readonly initialState: () => State };
   readonly snapshots?: SnapshotOptions<State>;
 }
-
-// In JSON.stringify's output: an escaped U+0000 or lone surrogate (not preceded by an escaping backslash).
-const refusedByJsonb = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
 
 /**
  * The state as the JSON a snapshot stores, or why it cannot be stored without loss. The state
@@ -23,7 +21,8 @@ export function snapshotOf<State>(domain: SnapshottingDomain<State>, state: Stat
   try {
     const json = toSnapshot(state);
     const text = JSON.stringify(json) as string | undefined;
-    if (text !== undefined && refusedByJsonb.test(text)) return { lost: 'its JSON holds U+0000 or a lone surrogate, which Postgres jsonb refuses' };
+    const [unstorable] = unstorableTextProblems(json, 'state');
+    if (unstorable) return { lost: unstorable };
     if (text !== undefined && isDeepStrictEqual(fromSnapshot(JSON.parse(text) as JsonValue), state)) return { json };
   } catch (error) {
     return { lost: `${declared ? 'toSnapshot or fromSnapshot' : 'JSON.stringify'} threw: ${(error as Error).message}` };
