@@ -21,7 +21,8 @@ class UuidType extends avro.types.LogicalType {
 }
 
 /** Milliseconds (or microseconds) since the epoch as a number, within the range a Date can hold. */
-function timestampType(unitsPerMs: number) {
+// Annotated: declaration emit cannot name an anonymous class with protected members.
+function timestampType(unitsPerMs: number): typeof avro.types.LogicalType {
   const limit = 8.64e15 * unitsPerMs;
   return class TimestampType extends avro.types.LogicalType {
     override _fromValue(value: unknown) {
