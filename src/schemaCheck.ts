@@ -7,15 +7,21 @@ import { createRegistry, loadSchemas, registerSchemas, type RegistrationResult }
 import { judge, registeredVersions, setCompatibility, type SchemaVerdict, type WrittenSchema } from './messaging/schemaCompatibility.ts';
 import { createUpcasting } from './messaging/upcasting.ts';
 
+/** The command and event types of the config's domains: another app's sharing the avro folder, registry or database are not this one's to judge. */
+export const messageTypesOf = (config: Pick<StreamfoldConfig, 'domains'>): ReadonlySet<string> =>
+  new Set(config.domains.flatMap((d) => [...d.commandTypes, ...d.eventTypes, ...(d.refusalTypes ?? [])]));
+
 /**
- * `schemas check`: every local schema against every version the registry holds, and every
- * (type, writer schema) still present in the event log against today's schemas.
+ * `schemas check`: the config's local schemas against every version the registry holds, and every
+ * (type, writer schema) still in its domains' streams of the event log against today's schemas.
  */
 export async function checkSchemas(settings: Settings, config: StreamfoldConfig): Promise<SchemaVerdict[]> {
   const schemas = loadSchemas(avroDirOf(config));
   const upcasting = createUpcasting(avroDirOf(config), config.domains, schemas);
+  const ours = messageTypesOf(config);
   const results: SchemaVerdict[] = [];
   for (const schema of schemas.values()) {
+    if (!ours.has(schema.typeName)) continue;
     const written = await registeredVersions(settings.registryUrl, schema.subject);
     const { verdict, details } = written.length === 0 ? { verdict: 'new' as const, details: [] } : judge(schema, written, upcasting);
     results.push({ subject: schema.subject, file: schema.file, verdict, details });
@@ -25,8 +31,10 @@ export async function checkSchemas(settings: Settings, config: StreamfoldConfig)
   try {
     const exists = await pool.query(`select to_regclass('events') is not null as present`);
     if (!exists.rows[0]?.present) return results;
+    // By stream type, not event type: a type renamed since (read through an upcaster) is still this config's.
     const { rows } = await pool.query<{ type: string; schema_id: number; count: number }>(
-      'select type, schema_id, count(*)::int as count from events group by type, schema_id order by type, schema_id',
+      'select type, schema_id, count(*)::int as count from events where stream_type = any($1) group by type, schema_id order by type, schema_id',
+      [config.domains.map((d) => d.aggregateType)],
     );
     const codec = createCodec(createRegistry(settings.registryUrl), schemas, new Map(), upcasting);
     const byType = new Map<string, WrittenSchema[]>();
