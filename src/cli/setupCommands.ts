@@ -39,7 +39,7 @@ export function registerSetupCommands(program: Command): void {
     });
   schemas
     .command('check')
-    .description('compare every .avsc with the registry and with the event log: compatible, needs-upcaster or breaking; exit 1 on breaking')
+    .description("compare the config's schemas with the registry and with its domains' events in the log: compatible, needs-upcaster or breaking; exit 1 on breaking")
     .action(async () => {
       const results = await checkSchemas(readSettings(), await loadConfig());
       for (const r of results) {
