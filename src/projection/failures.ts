@@ -136,3 +136,29 @@ export async function failureNotes(db: Pool, projectors: readonly string[]): Pro
   );
   return { halts: rows.filter((r) => r.status === 'halted'), followedSkips: rows.filter((r) => r.followed).length };
 }
+
+/** Every event an operator (or a followed skip) left out of some version, in one read database. */
+export async function listSkips(db: Pool | PoolClient): Promise<FailureRow[]> {
+  const { rows } = await db.query<FailureRow & Record<string, unknown>>(`select * from projection_failures where status = 'skipped' order by failed_at`);
+  return rows;
+}
+
+/**
+ * Carries skips from the read database readers use into a rebuilt one, each under the projector
+ * the rebuild runs, so it follows them as a replay follows another version's skip.
+ */
+export async function carrySkips(db: Pool, skips: readonly FailureRow[], projectorOf: (skip: FailureRow) => string | undefined, from: string): Promise<number> {
+  let carried = 0;
+  for (const skip of skips) {
+    const projector = projectorOf(skip);
+    if (!projector) continue;
+    const error = skip.error.startsWith(followedSkipPrefix) ? skip.error : `${followedSkipPrefix}${skip.projector} in ${from}: ${skip.error}`;
+    const { rowCount } = await db.query(
+      `insert into projection_failures (projector, event_uuid, event_type, aggregate_uuid, topic, partition, "offset", error, policy, status)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'skipped') on conflict (projector, event_uuid) do nothing`,
+      [projector, skip.event_uuid, skip.event_type, skip.aggregate_uuid, skip.topic, skip.partition, skip.offset, error, skip.policy],
+    );
+    carried += rowCount ?? 0;
+  }
+  return carried;
+}

@@ -1,13 +1,15 @@
 import pg from 'pg';
 import type { Settings } from '../config/settings.ts';
 import type { StreamfoldConfig } from '../config/streamfoldConfig.ts';
+import { createPool } from '../eventlog/index.ts';
 import { openRuntime } from '../runtime.ts';
 import { migrateEventLog } from '../setup.ts';
 import { withDatabase } from '../stack/postgres.ts';
 import { watchCatchUp, type CatchUp } from './catchUp.ts';
 import { ProjectionVersionError } from './errors.ts';
+import { carrySkips, listSkips, type FailureRow } from './failures.ts';
 import { deleteIdleGroups } from './groups.ts';
-import { projectionGroupOf } from './names.ts';
+import { projectionGroupOf, projectorNameOf, versionOfProjector } from './names.ts';
 import { startProjector } from './projector.ts';
 import type { FailureNotes } from './replayProgress.ts';
 import { verifyVersion, type Verification } from './verify.ts';
@@ -28,6 +30,22 @@ async function onServer<T>(settings: Settings, work: (client: pg.Client) => Prom
     return await work(client);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * The skips in the read database readers use now (STREAMFOLD_READ_DATABASE_URL, else the event
+ * log's): the operator chose to leave those events out, and a rebuild must not put them back.
+ */
+async function skipsReadersFollow(settings: Settings, rebuilding: string): Promise<{ from: string; skips: FailureRow[] }> {
+  const url = process.env.STREAMFOLD_READ_DATABASE_URL || settings.databaseUrl;
+  const from = databaseName(url);
+  if (from === rebuilding) return { from, skips: [] };
+  const pool = createPool(url, 1);
+  try {
+    return { from, skips: await listSkips(pool) };
+  } finally {
+    await pool.end();
   }
 }
 
@@ -59,6 +77,7 @@ export async function rebuildReadDatabase(
     );
   }
 
+  const { from, skips } = await skipsReadersFollow(settings, database);
   const runtime = await openRuntime(config, 'rebuild', settings, { readDatabaseUrl: url });
   try {
     const admin = runtime.kafka.admin();
@@ -74,6 +93,9 @@ export async function rebuildReadDatabase(
       log(`dropped database ${database}`);
     }
     for (const file of await migrateEventLog({ ...settings, databaseUrl: url })) log(`migrated ${database}: ${file}`);
+    const building = new Map(config.projections.map((p) => [p.name, projectorNameOf(p)]));
+    const carried = await carrySkips(runtime.readPool, skips, (skip) => building.get(versionOfProjector(skip.projector)?.name ?? ''), from);
+    if (carried > 0) log(`${carried} events skipped in ${from} will be skipped in ${database} too`);
 
     const running = [];
     for (const projection of config.projections) running.push(await startProjector(runtime, projection, { partitionsConcurrently: options.partitionsConcurrently }));

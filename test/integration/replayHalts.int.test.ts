@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandSender, type CommandSender } from '../../src/client/commandSender.ts';
 import { waitForOutcome } from '../../src/client/waitForOutcome.ts';
 import type { Projection } from '../../src/core/index.ts';
 import { pipelineStatus } from '../../src/operate/status.ts';
 import { isHalted } from '../../src/projection/failures.ts';
-import { projectorNameOf, schemaOf } from '../../src/projection/names.ts';
+import { projectionGroupOf, projectorNameOf, schemaOf } from '../../src/projection/names.ts';
 import { startProjector } from '../../src/projection/projector.ts';
+import { withDatabase } from '../../src/stack/postgres.ts';
 import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 
+const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 const fastRetry = { attempts: 2, initialMs: 10, factor: 2, maxMs: 20 } as const;
 
 async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -28,6 +31,7 @@ describe('a halt during a replay is visible and clearable (counter fixture: its 
   let pipeline: IsolatedPipeline;
   let sender: CommandSender;
   let counters: Projection;
+  let database: string | undefined;
   const children: Child[] = [];
   const running: { stop(): Promise<void> }[] = [];
 
@@ -45,6 +49,16 @@ describe('a halt during a replay is visible and clearable (counter fixture: its 
     }
     await sender?.close();
     for (const part of running) await part.stop();
+    if (pipeline && database) {
+      const admin = pipeline.runtime.kafka.admin();
+      await admin.connect();
+      await admin.deleteGroups([projectionGroupOf(pipeline.config.app, counters, database)]).catch(() => undefined);
+      await admin.disconnect();
+      const client = new pg.Client({ connectionString: withDatabase(pipeline.settings.databaseUrl, 'postgres') });
+      await client.connect();
+      await client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`);
+      await client.end();
+    }
     await pipeline?.cleanup();
   });
 
@@ -129,5 +143,27 @@ describe('a halt during a replay is visible and clearable (counter fixture: its 
       { counter_uuid: a, total: '16', applied: 2 },
     ]);
     expect(await run('verify', name, '--version', '2')).toMatchObject({ code: 0, output: expect.stringContaining(`PASSED: ${name} v2`) });
+  });
+
+  it('a rebuilt read database follows the skips of the one readers use, and its own halt names the command with --database', async () => {
+    const { runtime } = pipeline;
+    const name = counters.name;
+    database = `sf_rbh_${pipeline.suffix}`;
+    const c = randomUUID();
+    const nobodySkipped = await increment(c, 13);
+
+    const rebuild = streamfold('rebuild', '--database', database);
+    await waitForOutput(rebuild, 'HALTED', 90_000);
+    // The two events skipped in the event log's database (one in v1 and v2, one in v2 alone) are skipped in the rebuild too; the third halts it.
+    expect(rebuild.output()).toContain(`2 events skipped in ${databaseName(pipeline.settings.databaseUrl)} will be skipped in ${database} too`);
+    const clear = `streamfold projection skip ${name} --version 1 --database ${database}`;
+    expect(rebuild.output()).toContain(`HALTED: ${name} v1 halted on Incremented ${nobodySkipped.eventUuid}: unlucky increment on ${c}. Clear it: ${clear} (leave the event out)`);
+    expect(rebuild.output()).toContain('2 events skipped because another version skipped them');
+
+    expect(await run(...clear.split(' ').slice(1))).toMatchObject({ code: 0, output: expect.stringContaining(`${name} v1 (live) in ${database}: skipped the halted event; it goes on`) });
+    expect(await rebuild.exited).toBe(0);
+    expect(rebuild.output()).toContain(`PASSED: every projection in ${database} equals the fold of the event log.`);
+    // The live v1 in the event log's database is untouched: still halted on the event the operator skipped in v2 alone.
+    expect(await isHalted(runtime.pool, projectorNameOf({ name, version: 1 }))).toBe(true);
   });
 });
