@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describePoint, eventsUpTo, parsePointInTime } from '../../../src/eventlog/pointInTime.ts';
 import { partitionsBehind } from '../../../src/projection/appliedOffsets.ts';
-import { formatDuration, progressLine, rateOf } from '../../../src/projection/replayProgress.ts';
+import { formatDuration, progressLine, rateOf, replayProgress } from '../../../src/projection/replayProgress.ts';
 import { diffContent, pickRevisions, type Revision } from '../../../src/projection/revisionHistory.ts';
 import { findGaps } from '../../../src/projection/verify.ts';
 
@@ -91,6 +91,34 @@ describe('replay progress', () => {
     expect(progressLine('r v2', 250, 1000, 50)).toBe('r v2: 250/1000 events (25%), 50 events/s, ETA 15s');
     expect(progressLine('r v2', 1000, 1000, 0)).toBe('r v2: 1000/1000 events (100%), 0 events/s, ETA 0s');
     expect(progressLine('r v2', 0, 1000, 0)).toBe('r v2: 0/1000 events (0%), 0 events/s, ETA ?');
+  });
+  it('shows a halt in place of the rate, with the commands that clear it, and counts followed skips', () => {
+    const halt = {
+      name: 'roster_view',
+      version: 2,
+      eventUuid: 'e1',
+      eventType: 'StudentEnrolled',
+      error: 'boom\n  at line',
+      skip: 'streamfold projection skip roster_view --version 2',
+      resume: 'streamfold projection resume roster_view --version 2',
+    };
+    expect(progressLine('roster_view v2', 56, 10341, 0, { halts: [halt], followedSkips: 1 })).toBe(
+      'roster_view v2: 56/10341 events (0%), HALTED: roster_view v2 halted on StudentEnrolled e1: boom at line. ' +
+        'Clear it: streamfold projection skip roster_view --version 2 (leave the event out) or streamfold projection resume roster_view --version 2 (retry it); ' +
+        '1 event skipped because another version skipped it',
+    );
+    expect(progressLine('r v2', 250, 1000, 50, { halts: [], followedSkips: 2 })).toBe('r v2: 250/1000 events (25%), 50 events/s, ETA 15s; 2 events skipped because another version skipped them');
+  });
+  it('writes a new halt at once, not at the next timed line', () => {
+    const lines: string[] = [];
+    const progress = replayProgress('r v2', { tty: false, write: (line) => lines.push(line), lineEveryMs: 60_000 });
+    const halt = { name: 'r', version: 2, eventUuid: 'e1', eventType: 'T', error: 'boom', skip: 'skip', resume: 'resume' };
+    progress.update(1, 10);
+    progress.update(2, 10);
+    progress.update(2, 10, { halts: [halt], followedSkips: 0 });
+    progress.update(2, 10, { halts: [halt], followedSkips: 0 });
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('HALTED: r v2 halted on T e1: boom. Clear it: skip');
   });
   it('formats durations for people', () => {
     expect([formatDuration(9.4), formatDuration(75), formatDuration(3_725)]).toEqual(['9s', '1m15s', '1h02m']);
