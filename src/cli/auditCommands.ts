@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/streamfoldConfig.ts';
 import { fold, type RecordedEvent } from '../core/index.ts';
-import { createPool, findProcessedCommand, readEventsCausedBy, readStream } from '../eventlog/index.ts';
+import type { Pool } from '../eventlog/index.ts';
 import { describePoint, eventsUpTo, parsePointInTime, type PointInTime } from '../eventlog/pointInTime.ts';
 import { readSettings } from '../config/settings.ts';
-import { formatStatus, pipelineStatus } from '../operate/status.ts';
-import { openRuntime } from '../runtime.ts';
-import { currentEvents } from '../worker/currentEvents.ts';
 import { uuidArgument } from './arguments.ts';
 import { formatEvent } from './format.ts';
 import { UsageError } from './usageError.ts';
@@ -19,7 +16,11 @@ function pointInTimeArgument(raw: string): PointInTime {
   }
 }
 
-async function withPool<T>(work: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
+// The commands import what talks to Postgres and Kafka when they run, so `--help` starts quickly.
+const eventLog = () => import('../eventlog/index.ts');
+
+async function withPool<T>(work: (pool: Pool) => Promise<T>): Promise<T> {
+  const { createPool } = await eventLog();
   const pool = createPool(readSettings().databaseUrl, 2);
   try {
     return await work(pool);
@@ -37,6 +38,7 @@ async function printStateAt(events: readonly (RecordedEvent & { schemaId: number
     process.exitCode = 1;
     return;
   }
+  const [{ openRuntime }, { currentEvents }] = await Promise.all([import('../runtime.ts'), import('../worker/currentEvents.ts')]);
   const runtime = await openRuntime(await loadConfig(), 'cli');
   let state: unknown;
   const upTo = eventsUpTo(events, at);
@@ -64,7 +66,7 @@ export function registerAuditCommands(program: Command): void {
       const aggregateUuid = uuidArgument('<aggregate uuid>', rawUuid);
       const at = opts.at === undefined ? undefined : pointInTimeArgument(opts.at);
       return withPool(async (pool) => {
-        const events = await readStream(pool, aggregateUuid);
+        const events = await (await eventLog()).readStream(pool, aggregateUuid);
         if (events.length === 0) {
           console.log(`no events for aggregate ${aggregateUuid}`);
           process.exitCode = 1;
@@ -82,6 +84,7 @@ export function registerAuditCommands(program: Command): void {
     .action((rawUuid: string) => {
       const commandUuid = uuidArgument('<command uuid>', rawUuid);
       return withPool(async (pool) => {
+        const { findProcessedCommand, readEventsCausedBy } = await eventLog();
         const command = await findProcessedCommand(pool, commandUuid);
         if (!command) {
           console.log(`command ${commandUuid} has not been processed (not received, or no worker is running)`);
@@ -100,6 +103,7 @@ export function registerAuditCommands(program: Command): void {
     .command('status')
     .description('consumer group lag per partition, command outcomes, dead-letter counts, halted projections')
     .action(async () => {
+      const [{ openRuntime }, { formatStatus, pipelineStatus }] = await Promise.all([import('../runtime.ts'), import('../operate/status.ts')]);
       const runtime = await openRuntime(await loadConfig(), 'status');
       try {
         console.log(formatStatus(await pipelineStatus(runtime, { versions: true }), runtime.readDatabase));

@@ -2,17 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
 import { loadConfig } from '../config/streamfoldConfig.ts';
-import { createCommandSender, type CommandInput } from '../client/commandSender.ts';
-import { waitForOutcome } from '../client/waitForOutcome.ts';
-import { readStream } from '../eventlog/index.ts';
-import { waitForQuiescence } from '../operate/quiescence.ts';
-import { pipelineStatus } from '../operate/status.ts';
-import { startProjector } from '../projection/projector.ts';
-import { startReactor } from '../reactor/reactorRunner.ts';
-import { openRuntime } from '../runtime.ts';
-import { prepareAll } from '../setup.ts';
-import { formatStatus as formatStackStatus, stackStatus, stackUp } from '../stack/stack.ts';
-import { startAggregateWorker } from '../worker/aggregateWorker.ts';
+import type { CommandInput } from '../client/commandSender.ts';
 import { formatEvent, formatTable } from './format.ts';
 
 /** The scripted story: both seeds' domains, a duplicate, an invalid command, refusals, a reaction. */
@@ -53,6 +43,32 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('bring the stack up, run the pipeline in-process, send a scripted story, print the read models')
     .action(async () => {
+      // Imported when the demo runs, so `--help` and the other commands start quickly.
+      const [
+        { createCommandSender },
+        { waitForOutcome },
+        { readStream },
+        { waitForQuiescence },
+        { pipelineStatus },
+        { startProjector },
+        { startReactor },
+        { openRuntime },
+        { prepareAll },
+        { formatStatus: formatStackStatus, stackStatus, stackUp },
+        { startAggregateWorker },
+      ] = await Promise.all([
+        import('../client/commandSender.ts'),
+        import('../client/waitForOutcome.ts'),
+        import('../eventlog/index.ts'),
+        import('../operate/quiescence.ts'),
+        import('../operate/status.ts'),
+        import('../projection/projector.ts'),
+        import('../reactor/reactorRunner.ts'),
+        import('../runtime.ts'),
+        import('../setup.ts'),
+        import('../stack/stack.ts'),
+        import('../worker/aggregateWorker.ts'),
+      ]);
       const settings = readSettings();
       const config = await loadConfig();
       console.log('== the stack');

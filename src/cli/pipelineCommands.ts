@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type StreamfoldConfig } from '../config/streamfoldConfig.ts';
-import { createCommandSender, type CommandInput } from '../client/commandSender.ts';
-import { waitForOutcome } from '../client/waitForOutcome.ts';
-import { waitForProjection } from '../client/waitForProjection.ts';
-import { createLogger } from '../logger.ts';
-import { startProjector } from '../projection/projector.ts';
-import { startReactor } from '../reactor/reactorRunner.ts';
-import { openRuntime, type Runtime } from '../runtime.ts';
-import { startAggregateWorker } from '../worker/aggregateWorker.ts';
+import type { CommandInput } from '../client/commandSender.ts';
+import type { Runtime } from '../runtime.ts';
 import { jsonArgument, knownNames, optionalUuid, positiveInteger, uuidArgument } from './arguments.ts';
 import { formatEvent } from './format.ts';
 
@@ -60,6 +54,10 @@ function sendArguments(config: StreamfoldConfig, commandType: string, opts: Send
   return { input, wait: Boolean(opts.wait) || waitFor !== undefined, waitFor, timeoutMs: positiveInteger('--timeout', opts.timeout) };
 }
 
+// Each command imports the clients it runs with when it runs, so `--help` starts quickly.
+const runtimeModule = () => import('../runtime.ts');
+const loggerModule = () => import('../logger.ts');
+
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
 
 export function registerPipelineCommands(program: Command): void {
@@ -78,6 +76,12 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (commandType: string, opts: SendOptions) => {
       const config = await loadConfig();
       const { input, wait, waitFor, timeoutMs } = sendArguments(config, commandType, opts);
+      const [{ openRuntime }, { createCommandSender }, { waitForOutcome }, { waitForProjection }] = await Promise.all([
+        runtimeModule(),
+        import('../client/commandSender.ts'),
+        import('../client/waitForOutcome.ts'),
+        import('../client/waitForProjection.ts'),
+      ]);
       const runtime = await openRuntime(config, 'cli');
       const sender = await createCommandSender(runtime);
       try {
@@ -106,6 +110,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (opts: { domains?: string[] }) => {
       const config = await loadConfig();
       const domains = knownNames('--domains', 'domain', opts.domains, config.domains.map((d) => d.name));
+      const [{ createLogger }, { openRuntime }, { startAggregateWorker }] = await Promise.all([loggerModule(), runtimeModule(), import('../worker/aggregateWorker.ts')]);
       const logger = createLogger('worker');
       const runtime = await openRuntime(config, 'worker');
       const worker = await startAggregateWorker(runtime, { domains, logger, onStuck: exitWhenStuck(logger.info) });
@@ -120,6 +125,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (opts: { projection?: string[] }) => {
       const config = await loadConfig();
       const names = knownNames('--projection', 'projection', opts.projection, config.projections.map((p) => p.name));
+      const [{ createLogger }, { openRuntime }, { startProjector }] = await Promise.all([loggerModule(), runtimeModule(), import('../projection/projector.ts')]);
       const logger = createLogger('projector');
       const log = logger.info;
       const runtime = await openRuntime(config, 'projector');
@@ -136,6 +142,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (opts: { reactor?: string[] }) => {
       const config = await loadConfig();
       const names = knownNames('--reactor', 'reactor', opts.reactor, config.reactors.map((r) => r.name));
+      const [{ createLogger }, { openRuntime }, { startReactor }] = await Promise.all([loggerModule(), runtimeModule(), import('../reactor/reactorRunner.ts')]);
       const log = createLogger('reactor').info;
       const runtime = await openRuntime(config, 'reactor');
       const chosen = runtime.config.reactors.filter((r) => names.includes(r.name));

@@ -1,28 +1,22 @@
 import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
-import { withDatabase } from '../stack/postgres.ts';
 import { loadConfig, type StreamfoldConfig } from '../config/streamfoldConfig.ts';
 import type { Projection } from '../core/index.ts';
-import { createPool } from '../eventlog/index.ts';
-import { createLogger } from '../logger.ts';
-import { appliedSoFar, watchCatchUp } from '../projection/catchUp.ts';
-import { clearHalt, haltTarget } from '../projection/clearHalt.ts';
-import { cutover, cutoverDefaults } from '../projection/cutover.ts';
+import { cutoverDefaults } from '../projection/cutoverDefaults.ts';
 import { isProjectionVersionError, ProjectionVersionError } from '../projection/errors.ts';
 import { projectionGroupOf, schemaOf, stableSchemaOf } from '../projection/names.ts';
-import { startProjector } from '../projection/projector.ts';
-import { rebuildReadDatabase } from '../projection/rebuild.ts';
-import { replayFromEventLog } from '../projection/replayFromEventLog.ts';
-import { replayProgress } from '../projection/replayProgress.ts';
-import { retireVersion } from '../projection/retire.ts';
 import { diffContent, listRevisions, pickRevisions } from '../projection/revisionHistory.ts';
-import { verifyGraceMs, verifyVersion, type Verification } from '../projection/verify.ts';
-import { liveVersion, listVersions } from '../projection/versions.ts';
-import { openRuntime, type Runtime } from '../runtime.ts';
+import type { Verification } from '../projection/verify.ts';
+import type { Runtime } from '../runtime.ts';
 import { formatTable } from './format.ts';
 import { shown } from './arguments.ts';
 import { UsageError } from './usageError.ts';
 import { exitWhenStuck } from './pipelineCommands.ts';
+
+// Each command imports what talks to Postgres and Kafka when it runs, so `--help` starts quickly.
+const eventLog = () => import('../eventlog/index.ts');
+const versions = () => import('../projection/versions.ts');
+const progressBar = () => import('../projection/replayProgress.ts');
 
 /** Exit code of a verification that found differences (a refusal exits with 1). */
 const DIFFERS = 2;
@@ -65,6 +59,7 @@ function positive(option: string, raw: string): number {
 
 async function withRuntime(role: string, work: (runtime: Runtime, config: StreamfoldConfig) => Promise<void>): Promise<void> {
   const config = await loadConfig();
+  const { openRuntime } = await import('../runtime.ts');
   const runtime = await openRuntime(config, role);
   try {
     await work(runtime, config);
@@ -87,7 +82,7 @@ function untilSignal() {
   return { promise, signalled: () => signalled };
 }
 
-function printVerification(v: Verification): void {
+function printVerification(v: Verification, verifyGraceMs: number): void {
   console.log(`verify ${v.projection} v${v.version}: ${v.eventsFolded} events folded again from the event log (${v.leftOut} left out as skipped or parked, ${v.notYetProjected} not yet projected)`);
   for (const t of v.tables) {
     const side = (d: { rows: number; checksum: string }) => `${d.rows} rows, checksum ${d.checksum.slice(0, 12)}`;
@@ -106,7 +101,8 @@ function printVerification(v: Verification): void {
 }
 
 /** The read database `projection skip|resume` acts on: `--database` on the DATABASE_URL server, else STREAMFOLD_READ_DATABASE_URL, else the event log's. */
-function readDatabaseUrl(database: string | undefined): string {
+async function readDatabaseUrl(database: string | undefined): Promise<string> {
+  const { withDatabase } = await import('../stack/postgres.ts');
   const settings = readSettings();
   if (database === undefined) return process.env.STREAMFOLD_READ_DATABASE_URL || settings.databaseUrl;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new UsageError(`--database ${shown(database)} is not a plain Postgres name (lower-case letters, digits and _)`);
@@ -119,7 +115,8 @@ async function clearHaltCommand(action: 'skip' | 'resume', name: string, opts: {
   const projection = config.projections.find((p) => p.name === name);
   if (!projection) throw new UsageError(`no projection named ${shown(name)}; the config has ${config.projections.map((p) => p.name).join(', ') || 'none'}`);
   if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version)) throw new UsageError(`--version ${shown(opts.version)} is not a version: give a whole number from 1`);
-  const pool = createPool(readDatabaseUrl(opts.database), 2);
+  const [{ createPool }, { clearHalt, haltTarget }] = await Promise.all([eventLog(), import('../projection/clearHalt.ts')]);
+  const pool = createPool(await readDatabaseUrl(opts.database), 2);
   try {
     const target = await haltTarget(pool, projection, opts.version === undefined ? undefined : Number(opts.version)).catch((error: unknown) => {
       // 3D000: the database named does not exist.
@@ -174,6 +171,14 @@ export function registerProjectionVersionCommands(program: Command): void {
           }
           const label = `${name} v${version}`;
           const signal = untilSignal();
+          const [{ createLogger }, { replayProgress }, { replayFromEventLog }, { appliedSoFar, watchCatchUp }, { startProjector }, { liveVersion }] = await Promise.all([
+            import('../logger.ts'),
+            progressBar(),
+            import('../projection/replayFromEventLog.ts'),
+            import('../projection/catchUp.ts'),
+            import('../projection/projector.ts'),
+            versions(),
+          ]);
           const log = createLogger('projector').info;
 
           if (opts.source === 'eventlog') {
@@ -220,8 +225,9 @@ export function registerProjectionVersionCommands(program: Command): void {
         withRuntime('verify', async (runtime, config) => {
           const projection = projectionNamed(config, name);
           const version = versionNumber(opts.version, projection.version);
+          const [{ verifyGraceMs, verifyVersion }, { liveVersion }] = await Promise.all([import('../projection/verify.ts'), versions()]);
           const verification = await verifyVersion(runtime, projection, version);
-          printVerification(verification);
+          printVerification(verification, verifyGraceMs);
           const live = await liveVersion(runtime.readPool, name);
           if (verification.passed) {
             const next = live?.version === version ? '' : ` Next: streamfold cutover ${name} --version ${version}`;
@@ -247,6 +253,7 @@ export function registerProjectionVersionCommands(program: Command): void {
           const version = versionNumber(opts.version);
           if (!/^\d+$/.test(opts.maxLag)) throw new ProjectionVersionError('BAD_ARGUMENT', `--max-lag ${opts.maxLag} is not a number of events`);
           if (!/^\d+$/.test(opts.wait)) throw new ProjectionVersionError('BAD_ARGUMENT', `--wait ${opts.wait} is not a number of milliseconds`);
+          const { cutover } = await import('../projection/cutover.ts');
           const result = await cutover(runtime, projection, version, { maxLag: BigInt(opts.maxLag), waitMs: Number(opts.wait) });
           if (result.alreadyLive) return console.log(`${name} v${version} is already live; nothing changed`);
           console.log(`${name}: readers now see v${version} (the views in schema ${stableSchemaOf(projection)} read ${schemaOf({ name, version })}).`);
@@ -264,6 +271,7 @@ export function registerProjectionVersionCommands(program: Command): void {
         withRuntime('retire', async (runtime, config) => {
           const projection = projectionNamed(config, name);
           const version = versionNumber(opts.version);
+          const { retireVersion } = await import('../projection/retire.ts');
           const outcome = await retireVersion(runtime, projection, version);
           console.log(
             outcome === 'retired'
@@ -281,7 +289,7 @@ export function registerProjectionVersionCommands(program: Command): void {
       refusing(async (name: string | undefined) =>
         withRuntime('versions', async (runtime, config) => {
           if (name) projectionNamed(config, name);
-          const rows = await listVersions(runtime.readPool, name);
+          const rows = await (await versions()).listVersions(runtime.readPool, name);
           const when = (d: Date | null) => d?.toISOString() ?? '';
           console.log(
             formatTable(
@@ -309,6 +317,7 @@ export function registerProjectionVersionCommands(program: Command): void {
       refusing(async (opts: { database: string; replace?: boolean; partitionsConcurrently: string }) => {
         const config = await loadConfig();
         const signal = untilSignal();
+        const [{ replayProgress }, { rebuildReadDatabase }, { verifyGraceMs }] = await Promise.all([progressBar(), import('../projection/rebuild.ts'), import('../projection/verify.ts')]);
         const progress = replayProgress(`rebuild ${opts.database}`);
         const result = await rebuildReadDatabase(readSettings(), config, opts.database, {
           replace: opts.replace,
@@ -320,7 +329,7 @@ export function registerProjectionVersionCommands(program: Command): void {
         if (!result) return console.log(`stopped; ${opts.database} is incomplete: run the same command with --replace to build it again`);
         const { catchUp } = result;
         progress.finish(`replayed ${catchUp.applied} events into ${result.database} in ${catchUp.seconds.toFixed(1)} s (${Math.round(catchUp.rate)} events/s)`);
-        for (const verification of result.verifications) printVerification(verification);
+        for (const verification of result.verifications) printVerification(verification, verifyGraceMs);
         if (result.verifications.some((v) => !v.passed)) {
           console.log(`FAILED: ${result.database} differs from the fold of the event log; do not switch to it`);
           process.exitCode = DIFFERS;
@@ -344,6 +353,7 @@ export function registerProjectionVersionCommands(program: Command): void {
         if (opts.diff && (opts.diff.length !== 2 || !opts.diff.every((v) => /^\d+$/.test(v)))) {
           throw new ProjectionVersionError('BAD_ARGUMENT', `--diff takes two revision versions, e.g. --diff 1 3; got ${opts.diff.join(' ')}`);
         }
+        const { createPool } = await eventLog();
         const pool = createPool(process.env.STREAMFOLD_READ_DATABASE_URL || readSettings().databaseUrl, 2);
         try {
           const revisions = await listRevisions(pool, stableSchemaOf(projection), entity, uuid);

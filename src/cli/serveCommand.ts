@@ -2,9 +2,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/streamfoldConfig.ts';
 import { isLoopback } from '../gateway/auth.ts';
 import { gatewayDefaults, type GatewayOptions } from '../gateway/context.ts';
-import { createGateway } from '../gateway/server.ts';
-import { createLogger } from '../logger.ts';
-import { openRuntime } from '../runtime.ts';
 import { UsageError } from './usageError.ts';
 
 interface ServeFlags {
@@ -45,6 +42,8 @@ export function registerServeCommand(program: Command): void {
     .option('--max-body-bytes <n>', `refuse larger request bodies with 413 (STREAMFOLD_HTTP_MAX_BODY_BYTES; default ${gatewayDefaults.maxBodyBytes})`)
     .action(async (flags: ServeFlags) => {
       const options = serveOptions(flags);
+      // Imported when the command runs, so `--help` and the other commands start quickly.
+      const [{ createGateway }, { createLogger }, { openRuntime }] = await Promise.all([import('../gateway/server.ts'), import('../logger.ts'), import('../runtime.ts')]);
       const logger = createLogger('gateway');
       const runtime = await openRuntime(await loadConfig(), 'gateway');
       const gateway = await createGateway(runtime, options, logger);

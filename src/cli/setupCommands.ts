@@ -2,15 +2,17 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
 import { loadConfig } from '../config/streamfoldConfig.ts';
-import { checkSchemas, registerWithUpcasters } from '../schemaCheck.ts';
-import { applyTopicFiles, describeTopicReport, migrateEventLog } from '../setup.ts';
+
+// The commands import what talks to Postgres, Kafka and the registry when they run, so `--help` starts quickly.
+const setup = () => import('../setup.ts');
+const schemaCheck = () => import('../schemaCheck.ts');
 
 export function registerSetupCommands(program: Command): void {
   program
     .command('migrate')
     .description('create the database if missing and apply the event log migrations (idempotent)')
     .action(async () => {
-      const applied = await migrateEventLog(readSettings());
+      const applied = await (await setup()).migrateEventLog(readSettings());
       console.log(applied.length > 0 ? applied.map((f) => `applied ${f}`).join('\n') : 'the event log is up to date');
     });
 
@@ -20,6 +22,7 @@ export function registerSetupCommands(program: Command): void {
     .command('apply')
     .description('create missing topics; report drift (partitions, configs) without changing or deleting anything')
     .action(async () => {
+      const { applyTopicFiles, describeTopicReport } = await setup();
       const report = await applyTopicFiles(readSettings(), await loadConfig());
       console.log(describeTopicReport(report));
       if (report.drift.length > 0) process.exitCode = 2;
@@ -30,7 +33,7 @@ export function registerSetupCommands(program: Command): void {
     .command('register')
     .description('register every .avsc under its record full name with BACKWARD_TRANSITIVE compatibility; a breaking change only with an upcaster')
     .action(async () => {
-      const results = await registerWithUpcasters(readSettings(), await loadConfig());
+      const results = await (await schemaCheck()).registerWithUpcasters(readSettings(), await loadConfig());
       for (const r of results) {
         if (r.error) console.log(`REFUSED   ${path.relative(process.cwd(), r.file)} (${r.subject}): ${r.error}`);
         else console.log(`ok        ${r.subject} id ${r.id}${r.viaUpcaster ? ' (past the compatibility rule: upcasters read the older versions)' : ''}`);
@@ -41,7 +44,7 @@ export function registerSetupCommands(program: Command): void {
     .command('check')
     .description("compare the config's schemas with the registry and with its domains' events in the log: compatible, needs-upcaster or breaking; exit 1 on breaking")
     .action(async () => {
-      const results = await checkSchemas(readSettings(), await loadConfig());
+      const results = await (await schemaCheck()).checkSchemas(readSettings(), await loadConfig());
       for (const r of results) {
         console.log(`${r.verdict.toUpperCase().padEnd(15)} ${r.subject}  (${path.relative(process.cwd(), r.file) || r.file})`);
         for (const line of r.details) console.log(`                ${line}`);

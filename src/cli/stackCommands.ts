@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
-import { clusterBrokers, clusterDown, clusterStatus, clusterUp, registryUp } from '../stack/kafkaCluster.ts';
-import { formatStatus, stackDown, stackStatus, stackUp } from '../stack/stack.ts';
 import { positiveInteger } from './arguments.ts';
 
+// The commands import the stack (and the Kafka and Postgres clients it checks with) when they run.
+const cluster = () => import('../stack/kafkaCluster.ts');
+const singleStack = () => import('../stack/stack.ts');
+
 async function printClusterStatus(settings: ReturnType<typeof readSettings>): Promise<boolean> {
-  const nodes = await clusterStatus(settings);
+  const nodes = await (await cluster()).clusterStatus(settings);
   for (const { node, pid, healthy } of nodes) {
     console.log(`${`kafka-${node.id}`.padEnd(9)} ${(healthy ? 'healthy' : pid ? 'unhealthy' : 'down').padEnd(10)} ${`pid ${pid ?? '-'}`.padEnd(11)} 127.0.0.1:${node.port}`);
   }
@@ -20,6 +22,7 @@ export function registerStackCommands(program: Command): void {
     .option('--brokers <n>', 'a KRaft cluster of n nodes (replication factor 3, min.insync.replicas 2) instead of one broker', (v) => positiveInteger('--brokers', v), 1)
     .action(async (opts: { brokers: number }) => {
       const settings = readSettings();
+      const [{ clusterBrokers, clusterStatus, clusterUp, registryUp }, { formatStatus, stackStatus, stackUp }] = await Promise.all([cluster(), singleStack()]);
       if (opts.brokers > 1) {
         await clusterUp(settings, { brokers: opts.brokers });
         await registryUp(settings);
@@ -35,14 +38,15 @@ export function registerStackCommands(program: Command): void {
     .description('stop Kafka (one broker or a cluster) and the registry; their data stays in the state folder')
     .action(async () => {
       const settings = readSettings();
-      await clusterDown(settings, { brokers: 0 });
-      await stackDown(settings);
+      await (await cluster()).clusterDown(settings, { brokers: 0 });
+      await (await singleStack()).stackDown(settings);
     });
   stack
     .command('status')
     .description('each server with its address, pid and health; exit code 1 when one is not healthy')
     .action(async () => {
       const settings = readSettings();
+      const [{ clusterStatus }, { formatStatus, stackStatus }] = await Promise.all([cluster(), singleStack()]);
       // A cluster counts when one of its nodes runs; a folder left from an earlier one does not.
       const found = await clusterStatus(settings);
       const nodes = found.some((n) => n.pid !== undefined) ? found : [];

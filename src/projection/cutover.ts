@@ -2,18 +2,14 @@ import type { Projection } from '../core/index.ts';
 import { inTransaction } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { appliedOffsets, partitionsBehind } from './appliedOffsets.ts';
+import { cutoverDefaults } from './cutoverDefaults.ts';
 import { ProjectionVersionError } from './errors.ts';
 import { topicsOf, versionLag } from './lag.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf } from './names.ts';
 import { pointViewsAt } from './stableViews.ts';
 import { findVersion, lockProjection } from './versions.ts';
 
-export const cutoverDefaults = {
-  /** Events the new version may still have to apply from its topics' head when the cutover starts. */
-  maxLag: 100n,
-  /** How long the switch waits for the new version to reach the live one on every partition. */
-  waitMs: 30_000,
-} as const;
+export { cutoverDefaults };
 
 export interface CutoverResult {
   readonly projection: string;
