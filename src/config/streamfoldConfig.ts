@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Domain, Projection, Reactor } from '../core/index.ts';
@@ -39,13 +40,48 @@ export function resolveConfig(input: StreamfoldConfigInput, baseDir: string): St
 export const avroDirOf = (c: StreamfoldConfig) => path.resolve(c.baseDir, c.avroDir);
 export const topicsDirOf = (c: StreamfoldConfig) => path.resolve(c.baseDir, c.topicsDir);
 
-/** Loads STREAMFOLD_CONFIG or ./streamfold.config.ts; the file's default export is the config. */
-export async function loadConfig(file = process.env.STREAMFOLD_CONFIG ?? 'streamfold.config.ts'): Promise<StreamfoldConfig> {
+/** The names `loadConfig` looks for in the working directory, in this order. */
+export const configFileNames = ['streamfold.config.ts', 'streamfold.config.mts', 'streamfold.config.js', 'streamfold.config.mjs'] as const;
+
+const isTypeScript = (file: string) => /\.[mc]?ts$/.test(file);
+
+/**
+ * Loads STREAMFOLD_CONFIG or the first of `configFileNames` in the working directory; the file's
+ * default export is the config. A JavaScript config is imported as it is; a TypeScript one needs
+ * a loader, which the development loop has already and an installed package borrows from the
+ * user's project (tsx).
+ */
+export async function loadConfig(file = process.env.STREAMFOLD_CONFIG || findConfigFile()): Promise<StreamfoldConfig> {
   const absolute = path.resolve(file);
   if (!fs.existsSync(absolute)) {
-    throw new Error(`No config at ${absolute}. Create streamfold.config.ts (see the README) or set STREAMFOLD_CONFIG.`);
+    throw new Error(`No config at ${absolute}. Create streamfold.config.mjs or streamfold.config.ts (see the README) or set STREAMFOLD_CONFIG.`);
   }
+  if (isTypeScript(absolute)) await registerTypeScriptLoader(absolute);
   const loaded = (await import(pathToFileURL(absolute).href)) as { default?: StreamfoldConfigInput };
   if (!loaded.default?.domains) throw new Error(`${absolute} must \`export default defineConfig({ app, domains, ... })\`.`);
   return resolveConfig(loaded.default, path.dirname(absolute));
+}
+
+function findConfigFile(): string {
+  return configFileNames.find((name) => fs.existsSync(name)) ?? configFileNames[0];
+}
+
+let typeScriptLoaderRegistered = false;
+
+/**
+ * Compiled, streamfold cannot import TypeScript by itself (Node 20 does not strip types): it
+ * registers the tsx that the config's project has installed, or says how to get one.
+ */
+async function registerTypeScriptLoader(configFile: string): Promise<void> {
+  // Running from the sources means a TypeScript loader (tsx, vitest) is in place already.
+  if (import.meta.url.endsWith('.ts') || typeScriptLoaderRegistered) return;
+  let tsxApi: string;
+  try {
+    tsxApi = createRequire(configFile).resolve('tsx/esm/api');
+  } catch {
+    throw new Error(`${path.basename(configFile)} is TypeScript and no TypeScript loader is installed in ${path.dirname(configFile)}: run \`npm i -D tsx\`, or write the config as streamfold.config.mjs.`);
+  }
+  const { register } = (await import(pathToFileURL(tsxApi).href)) as { register: () => unknown };
+  register();
+  typeScriptLoaderRegistered = true;
 }
