@@ -1,18 +1,56 @@
 import { AssertionError } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { counterDeciderSpec, counterPipelineTest, countersProjectionSpec } from '../../docs/snippets.ts';
-import { projectionSpecification, testPipeline, type TestPipeline } from '../../src/index.ts';
+import path from 'node:path';
+import { counterDeciderSpec, counterPipelineTest, countersProjectionSpec, embeddedGateway, incrementOverHttp } from '../../docs/snippets.ts';
+import { readStream } from '../../src/eventlog/index.ts';
+import { createGateway, projectionSpecification, testPipeline, type Gateway, type TestPipeline } from '../../src/index.ts';
 import { command, deciderSpecification } from '../../src/testing/deciderSpecification.ts';
 import { rosterDecider } from '../../src/domain/roster/decider.ts';
 import { rosterView } from '../../src/domain/projections/rosterView.ts';
 import demoConfig from '../../streamfold.config.ts';
+import counterConfig from '../fixtures/counter/streamfold.config.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';
 
 describe('the documented examples (docs/snippets.ts) run as written', () => {
   it('decider spec', () => counterDeciderSpec());
   it('projection spec', () => countersProjectionSpec());
   it('pipeline test', () => counterPipelineTest(), 180_000);
+
+  describe('on a running counter pipeline', () => {
+    let pipeline: TestPipeline;
+    let gateway: Gateway;
+    const token = randomUUID();
+    beforeAll(async () => {
+      pipeline = await testPipeline(counterConfig, { baseDir: path.join(projectRoot, 'test/fixtures/counter'), label: 'snippets' });
+      gateway = await createGateway(pipeline.runtime, { host: '127.0.0.1', port: 0, token });
+    });
+    afterAll(async () => {
+      await gateway?.close();
+      await pipeline?.close();
+    });
+
+    it('http client: each increment answers accepted with its event, and a bad uuid is refused naming it', async () => {
+      const counter = randomUUID();
+      for (let i = 0; i < 2; i++) {
+        const result = await incrementOverHttp(gateway.url, counter, token);
+        expect(result).toMatchObject({ status: 'accepted', events: [{ eventType: 'Incremented' }] });
+      }
+      const events = await readStream(pipeline.runtime.pool, counter);
+      expect(events.map((e) => [e.aggregateVersion, e.eventType, (e.data as { total: number }).total])).toEqual([
+        [1n, 'Incremented', 1],
+        [2n, 'Incremented', 2],
+      ]);
+      await expect(incrementOverHttp(gateway.url, 'not-a-uuid', token)).rejects.toThrow(/^refused: .*aggregateUuid/);
+    });
+
+    it('embedded gateway: serves /health inside the process, and is closed when it returns', async () => {
+      const url = await embeddedGateway(pipeline.runtime);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(url).not.toBe(gateway.url);
+      await expect(fetch(`${url}/health`)).rejects.toThrow();
+    });
+  });
 });
 
 describe('deciderSpecification.thenRefused', () => {
