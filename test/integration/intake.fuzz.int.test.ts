@@ -48,7 +48,7 @@ interface Planned {
   readonly family: string;
   readonly key: Buffer | string | null;
   readonly value: Buffer | null;
-  readonly headers: Record<string, string | Buffer>;
+  readonly headers: Record<string, string | Buffer | string[]>;
   readonly partition?: number;
   readonly expected: Expected;
 }
@@ -279,9 +279,11 @@ describe('the intake under generated hostile input (property-based, raw kafkajs 
   }
 
   const commandFamilies = (): Family[] => [
-    family('valid AddPeriod', 8, fc.record({ name: validName, causation: fc.boolean(), issuer: fc.boolean() }), ({ name, causation, issuer }) => {
+    family('valid AddPeriod', 8, fc.record({ name: validName, causation: fc.boolean(), issuer: fc.boolean(), time: fc.constantFrom('Z', '+01:00', 'no fraction') }), ({ name, causation, issuer, time }) => {
       const s = soundCommand('AddPeriod', { name });
-      let headers = causation ? { ...s.headers, 'causation-id': randomUUID() } : s.headers;
+      const now = new Date().toISOString();
+      const issuedAt = time === 'Z' ? now : time === '+01:00' ? now.replace('Z', '+01:00') : now.replace(/\.\d+Z$/, 'Z');
+      let headers: Record<string, string | Buffer> = { ...s.headers, 'issued-at': issuedAt, ...(causation ? { 'causation-id': randomUUID() } : {}) };
       if (!issuer) headers = without(without(headers, 'issued-by'), 'role');
       // The roster decider trims the name and refuses an empty one.
       const expected: Expected = name.trim() === '' ? { outcomes: ['invalid'], names: 'name' } : { outcomes: ['accepted'] };
@@ -341,9 +343,17 @@ describe('the intake under generated hostile input (property-based, raw kafkajs 
       const s = soundCommand('AddPeriod');
       return [sent(s, dead('BAD_HEADERS', 'command-type'), { headers: { ...s.headers, 'command-type': value } })];
     }),
-    family('5 kB header', 1, fc.constantFrom('issued-by', 'role', 'correlation-id'), (header) => {
+    family('5 kB header', 1, fc.constantFrom('issued-by', 'role', 'correlation-id', 'traceparent'), (header) => {
       const s = soundCommand('AddPeriod');
       return [sent(s, dead('BAD_HEADERS', header), { headers: { ...s.headers, [header]: bigString(5) } })];
+    }),
+    family('NUL in a text header', 1, fc.constantFrom('issued-by', 'role'), (header) => {
+      const s = soundCommand('AddPeriod');
+      return [sent(s, dead('BAD_HEADERS', header), { headers: { ...s.headers, [header]: 'a\u0000b' } })];
+    }),
+    family('header twice', 1, fc.constantFrom('command-uuid', 'correlation-id'), (header) => {
+      const s = soundCommand('AddPeriod');
+      return [sent(s, dead('BAD_HEADERS', header), { headers: { ...s.headers, [header]: [randomUUID(), randomUUID()] } })];
     }),
     ...wireFamilies(() => soundCommand('AddPeriod'), ['PeriodAdded', 'ChangeStudentName']),
   ];
