@@ -656,7 +656,8 @@ describe('the intake under generated hostile input (property-based, raw kafkajs 
     const onTopic = new Map<string, string[]>();
     for (const m of recorder.messages(topics.events)) {
       if (produced.has(`${m.topic}:${m.partition}:${m.offset}`)) continue;
-      const key = m.key?.toString() ?? '';
+      // A uuid is case-insensitive: the log's stream id is Postgres's lower-case text of it.
+      const key = m.key?.toString().toLowerCase() ?? '';
       const uuid = headerText(m.headers, 'event-uuid') ?? '';
       const list = onTopic.get(key) ?? [];
       // A re-published event (a redelivered command) repeats uuids already listed.
