@@ -104,7 +104,10 @@ describe('the pipeline end to end', () => {
     const producer = runtime.kafka.producer();
     await producer.connect();
     const unknownSchema = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3]);
-    await producer.send({ topic, messages: [{ key: 'k', value: Buffer.from('garbage') }, { key: 'k', value: unknownSchema }] });
+    // A sound key and envelope, so the door gets as far as the value.
+    const headers = () => ({ 'command-type': 'AddPeriod', 'command-uuid': randomUUID(), 'aggregate-type': 'Roster', 'issued-at': new Date().toISOString(), 'correlation-id': randomUUID() });
+    const key = randomUUID();
+    await producer.send({ topic, messages: [{ key, value: Buffer.from('garbage'), headers: headers() }, { key, value: unknownSchema, headers: headers() }] });
     await producer.disconnect();
     const roster = randomUUID();
     const after = await sender.send({ commandType: 'AddPeriod', aggregateUuid: roster, data: { roster_uuid: roster, period_uuid: randomUUID(), name: 'after poison' } });
