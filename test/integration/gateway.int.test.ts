@@ -206,6 +206,7 @@ describe('the HTTP gateway on a running pipeline', () => {
 
   it('keeps hostile strings in command data as data: stored, projected and read back verbatim', async () => {
     const roster = randomUUID();
+    // NUL is no data Postgres can store: the gateway refuses it (the next test).
     const periods = hostile.filter((h) => h !== '\u0000').map((name) => ({ name, period: randomUUID() }));
     await pipeline.given(periods.map(({ name, period }) => ({ commandType: 'AddPeriod', aggregateUuid: roster, data: { roster_uuid: roster, period_uuid: period, name } })));
     const { body } = await getJson(`/projections/${pipeline.named('roster_view')}/periods?roster_uuid=${roster}&limit=100`);
@@ -217,6 +218,25 @@ describe('the HTTP gateway on a running pipeline', () => {
     expect(injected.body.rows).toEqual([]);
     const exact = await getJson(`/projections/${pipeline.named('roster_view')}/periods?name=${encodeURIComponent(`'; drop table events; --`)}`);
     expect((exact.body.rows as unknown as { period_uuid: string }[]).map((r) => r.period_uuid)).toEqual([periods[0]?.period]);
+  });
+
+  it('refuses a NUL or a lone surrogate in any string of a command with 400 naming the field, and produces nothing', async () => {
+    const topic = `${pipeline.named('roster')}.commands`;
+    const before = await topicEnd(topic);
+    const roster = randomUUID();
+    const addPeriod = (name: string, metadata: Record<string, string> = {}) =>
+      post('/commands', { commandType: 'AddPeriod', aggregateUuid: roster, data: { roster_uuid: roster, period_uuid: randomUUID(), name }, metadata });
+    for (const [response, field] of [
+      [await addPeriod('Home\u0000room'), 'data.name'],
+      [await addPeriod('\u0000'), 'data.name'],
+      [await addPeriod('Home\ud800room'), 'data.name'],
+      [await addPeriod('Homeroom', { issuedBy: 'ms.\u0000frizzle' }), 'metadata.issuedBy'],
+    ] as const) {
+      const body = (await response.json()) as { problems?: string[] };
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(body.problems).toEqual([expect.stringMatching(new RegExp(`^${field.replace('.', '\\.')}: `))]);
+    }
+    expect(await topicEnd(topic)).toBe(before);
   });
 
   it('reads projection tables by names from the config only, with column filters and cursors checked', async () => {
