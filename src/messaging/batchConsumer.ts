@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
-import { isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
+import { brokerUnreachable, isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
 import { sendToDeadLetter } from './deadLetters.ts';
 import { isPoisonMessage, isRetriableMessagingError } from './errors.ts';
 import { watchForStall, type StuckReason } from './stallWatchdog.ts';
@@ -103,7 +103,7 @@ async function heartbeating<R>(payload: EachBatchPayload, work: () => Promise<R>
 export async function runBatches<T>(consumer: Consumer, options: BatchHandlerOptions<T>): Promise<{ stopWatching: () => void }> {
   const chunkSize = options.chunkSize ?? 250;
   // Not stopped on the consumer's STOP event: kafkajs emits it on the way to a restart too.
-  const watchdog = options.onStuck ? watchForStall(consumer, options.stallMs ?? 20_000, options.onStuck, isBrokerAway) : undefined;
+  const watchdog = options.onStuck ? watchForStall(consumer, options.stallMs ?? 20_000, options.onStuck, { restartedElsewhere: isBrokerAway, brokerUnreachable }) : undefined;
   const working = <R>(work: () => Promise<R>) => (watchdog ? watchdog.working(work) : work());
   const run = () =>
     consumer.run({

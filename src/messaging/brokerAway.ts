@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerSubscribeTopics, Producer } from 'kafkajs';
+import type { Consumer, ConsumerSubscribeTopics, ISocketFactory, Producer } from 'kafkajs';
 import { withRetries, type RetryPolicy } from '../retry.ts';
 
 const awayErrorNames = new Set([
@@ -34,6 +34,37 @@ export function isBrokerAway(error: unknown): boolean {
     cause = (cause as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** Broker addresses whose last connection attempt, by any Kafka client of this process, failed. */
+const unreachableBrokers = new Set<string>();
+
+/** True while some broker address of this process's clients refuses or drops every connection attempt. */
+export const brokerUnreachable = (): boolean => unreachableBrokers.size > 0;
+
+/**
+ * Wraps a socket factory to note which broker addresses cannot be reached: a socket closed before
+ * it connected marks its address, a socket that connects clears it. kafkajs retries a refused
+ * connection for half a minute and more without a consumer event, so this is the one place a
+ * broker outage shows while it lasts.
+ */
+export function notingUnreachableBrokers(factory: ISocketFactory): ISocketFactory {
+  return (options) => {
+    const address = `${options.host}:${options.port}`;
+    let connected = false;
+    const socket = factory({
+      ...options,
+      onConnect: () => {
+        connected = true;
+        unreachableBrokers.delete(address);
+        options.onConnect();
+      },
+    });
+    socket.once('close', () => {
+      if (!connected) unreachableBrokers.add(address);
+    });
+    return socket;
+  };
 }
 
 /** Waits between restarts while the broker stays away: doubling from 1 s to 10 s, reset once the group is joined. */

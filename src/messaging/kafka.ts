@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig, SASLOptions } from 'kafkajs';
 import type { Settings } from '../config/settings.ts';
+import { notingUnreachableBrokers } from './brokerAway.ts';
 import { noDelaySocketFactory } from './socketFactory.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
@@ -14,7 +15,8 @@ export function createKafka(settings: Settings, clientId: string, extra: Partial
     logLevel: logLevel.ERROR,
     retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 5000 },
     ssl: settings.kafkaSsl,
-    socketFactory: noDelaySocketFactory,
+    // Noting unreachable brokers lets the stall watchdog tell a broker outage from a stalled consumer.
+    socketFactory: notingUnreachableBrokers(noDelaySocketFactory),
     ...(settings.kafkaSasl ? { sasl: settings.kafkaSasl as SASLOptions } : {}),
     ...extra,
   });

@@ -9,6 +9,14 @@ export interface StallWatchdog {
   stop(): void;
 }
 
+/** What counts as waiting on the broker rather than a stall; nothing, unless told. */
+export interface BrokerWaits {
+  /** Crashes someone else restarts (runBatches restarts those of a broker that is away). */
+  readonly restartedElsewhere?: (error: Error) => boolean;
+  /** True while the broker cannot be reached at all: kafkajs is retrying its connection. */
+  readonly brokerUnreachable?: () => boolean;
+}
+
 /**
  * Watches a consumer for the two ways kafkajs can leave a process alive but consuming nothing:
  * a crash it will not restart from, and, after connection resets, fetches that never get an
@@ -16,15 +24,9 @@ export interface StallWatchdog {
  * consumer completes a fetch at least every `maxWaitTimeInMs`, so `stallMs` without one, while
  * no chunk is being handled and the member is in its group, means it is stuck. `onStuck` decides
  * what to do; the CLI's long-running commands exit, so their supervisor starts a fresh process.
- * `restartedElsewhere` names the crashes someone else restarts (runBatches restarts those of a
- * broker that is away): like kafkajs's own restarts, they are waiting, not a consumer gone for good.
+ * A broker that is away (`waits`) is waiting, not a stall: the clock starts again once it is back.
  */
-export function watchForStall(
-  consumer: Consumer,
-  stallMs: number,
-  onStuck: (reason: StuckReason, detail: string) => void,
-  restartedElsewhere: (error: Error) => boolean = () => false,
-): StallWatchdog {
+export function watchForStall(consumer: Consumer, stallMs: number, onStuck: (reason: StuckReason, detail: string) => void, waits: BrokerWaits = {}): StallWatchdog {
   let lastProgress = Date.now();
   let chunksInFlight = 0;
   // Joining the group (the first time, in a rebalance, after a restart kafkajs is retrying) is
@@ -39,11 +41,13 @@ export function watchForStall(
       progressed();
     }),
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || restartedElsewhere(payload.error)) joining = true;
+      if (payload.restart || waits.restartedElsewhere?.(payload.error)) joining = true;
       else onStuck('crashed-for-good', `the consumer crashed and kafkajs will not restart it: ${payload.error.message}`);
     }),
   ];
   const timer = setInterval(() => {
+    // kafkajs retries a refused connection quietly for half a minute and more, with no event at all.
+    if (waits.brokerUnreachable?.()) progressed();
     const quietMs = Date.now() - lastProgress;
     if (chunksInFlight === 0 && !joining && quietMs > stallMs) {
       onStuck('fetches-unanswered', `no fetch answered for ${Math.round(quietMs / 1000)} s with no chunk in hand`);

@@ -22,6 +22,8 @@ describe('fault 4: the Kafka broker killed and restarted during load, and stoppe
     });
     // runScenario fails the test on a broken invariant; say so here too.
     expect(report.verdicts.filter((v) => !v.ok)).toEqual([]);
+    // A broker that is away is waited for: no worker or projector exits (a stuck consumer's 70, ECONNREFUSED at start-up).
+    expect(report.fleetEvents.filter((e) => e.what === 'crashed')).toEqual([]);
   });
 
   it('goes on where it stopped when the broker is stopped for 30 s', async () => {
@@ -39,5 +41,7 @@ describe('fault 4: the Kafka broker killed and restarted during load, and stoppe
     });
     // runScenario fails the test on a broken invariant; say so here too.
     expect(report.verdicts.filter((v) => !v.ok)).toEqual([]);
+    // A broker that is away is waited for: no worker or projector exits (a stuck consumer's 70, ECONNREFUSED at start-up).
+    expect(report.fleetEvents.filter((e) => e.what === 'crashed')).toEqual([]);
   });
 });

@@ -1,7 +1,10 @@
+import net from 'node:net';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
 import { runBatches } from '../../src/messaging/batchConsumer.ts';
+import { brokerUnreachable, notingUnreachableBrokers } from '../../src/messaging/brokerAway.ts';
+import { noDelaySocketFactory } from '../../src/messaging/socketFactory.ts';
 import type { StuckReason } from '../../src/messaging/stallWatchdog.ts';
 import { connectedAdmin, connectedConsumer, connectedProducer, createTopic, groupForTest } from '../support/kafkaTestKit.ts';
 
@@ -41,5 +44,29 @@ describe('a consumer kafkajs gives up on while the broker is away', () => {
     } finally {
       stopWatching();
     }
+  });
+});
+
+describe('a broker that cannot be reached', () => {
+  it('is noted while its connections are refused, and forgotten once one connects', async () => {
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const factory = notingUnreachableBrokers(noDelaySocketFactory);
+    const attempt = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = factory({ host: '127.0.0.1', port, ssl: undefined as never, onConnect: () => resolve(true) });
+        socket.once('error', () => resolve(false));
+      });
+
+    expect(await attempt()).toBe(true);
+    expect(brokerUnreachable()).toBe(false);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(await attempt()).toBe(false);
+    await expect.poll(brokerUnreachable).toBe(true);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    expect(await attempt()).toBe(true);
+    expect(brokerUnreachable()).toBe(false);
+    server.close();
   });
 });

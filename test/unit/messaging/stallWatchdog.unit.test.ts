@@ -78,7 +78,7 @@ describe('the stall watchdog', () => {
   it('counts a crash someone else restarts (the broker away) as waiting, not a consumer gone for good', () => {
     const { consumer, emit } = fakeConsumer();
     const restartedElsewhere = (error: Error) => error.message.includes('group coordinator');
-    const watchdog = watchForStall(consumer, 5_000, onStuck, restartedElsewhere);
+    const watchdog = watchForStall(consumer, 5_000, onStuck, { restartedElsewhere });
     emit('GROUP_JOIN');
     emit('CRASH', { error: new Error('Failed to find group coordinator'), restart: false });
     vi.advanceTimersByTime(60_000);
@@ -86,6 +86,21 @@ describe('the stall watchdog', () => {
     emit('GROUP_JOIN');
     emit('CRASH', { error: new Error('UNKNOWN_MEMBER_ID'), restart: false });
     expect(stuck).toEqual(['crashed-for-good']);
+    watchdog.stop();
+  });
+
+  it('waits while the broker cannot be reached, and starts its clock again once it can', () => {
+    const { consumer, emit } = fakeConsumer();
+    let unreachable = true;
+    const watchdog = watchForStall(consumer, 5_000, onStuck, { brokerUnreachable: () => unreachable });
+    emit('GROUP_JOIN');
+    vi.advanceTimersByTime(60_000);
+    expect(stuck).toEqual([]);
+    unreachable = false;
+    vi.advanceTimersByTime(4_000);
+    expect(stuck).toEqual([]);
+    vi.advanceTimersByTime(3_000);
+    expect(stuck).toEqual(['fetches-unanswered']);
     watchdog.stop();
   });
 });
