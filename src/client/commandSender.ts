@@ -43,18 +43,19 @@ export function buildCommand(runtime: Pick<Runtime, 'codec' | 'domainOfCommand' 
   }
   problems.push(...runtime.codec.problems(input.commandType, input.data));
   if (problems.length > 0) throw new InvalidMessage(input.commandType, problems);
-  const commandUuid = input.commandUuid ?? randomUUID();
+  // Uuids in one spelling, as the worker's door would make them: the key decides the partition.
+  const commandUuid = input.commandUuid?.toLowerCase() ?? randomUUID();
   return {
     commandType: input.commandType,
     commandUuid,
     aggregateType: domain.aggregateType,
-    aggregateUuid: input.aggregateUuid,
-    data: input.data,
+    aggregateUuid: input.aggregateUuid.toLowerCase(),
+    data: runtime.codec.canonical(input.commandType, input.data),
     metadata: {
       issuedAt: input.metadata?.issuedAt ?? new Date().toISOString(),
       issuedBy: input.metadata?.issuedBy ?? 'anonymous',
       role: input.metadata?.role ?? 'unknown',
-      correlationId: input.metadata?.correlationId ?? commandUuid,
+      correlationId: input.metadata?.correlationId?.toLowerCase() ?? commandUuid,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { InvalidMessage, MessagingError, PoisonMessage } from './errors.ts';
 import { schemaProblems, type MessageSchema } from './schemaCatalog.ts';
 import type { Upcasting } from './upcasting.ts';
+import { withCanonicalUuids } from './logicalTypes.ts';
 
 export interface Decoded {
   /** Today's type name (an upcaster may have renamed the written one). */
@@ -17,6 +18,8 @@ export interface Decoded {
 export interface Codec {
   /** Every failing field of data against its type's schema; empty when it fits. */
   problems(typeName: string, data: unknown): string[];
+  /** The data with its uuid-typed fields in lowercase (withCanonicalUuids). */
+  canonical(typeName: string, data: Record<string, unknown>): Record<string, unknown>;
   encode(typeName: string, data: Record<string, unknown>): { value: Buffer; schemaId: number };
   decode(value: Buffer | null): Promise<Decoded>;
   /** Data stored with a writer schema id (the event log's), in today's shape. */
@@ -67,6 +70,7 @@ export function createCodec(registry: SchemaRegistry, schemas: Map<string, Messa
 
   return {
     problems: (typeName, data) => schemaProblems(schemaOf(typeName), data),
+    canonical: (typeName, data) => withCanonicalUuids(schemaOf(typeName).type, data) as Record<string, unknown>,
     schemaIdOf,
     writerSchema,
 
@@ -95,7 +99,9 @@ export function createCodec(registry: SchemaRegistry, schemas: Map<string, Messa
         throw new PoisonMessage('UNDECODABLE', `the bytes do not decode with schema ${schemaId}: ${(error as Error).message}`, { cause: error });
       }
       const writerTypeName = (writer.name ?? '').split('.').pop() ?? '';
-      return { ...upcasting.toCurrent(writer, written), writerTypeName, schemaId };
+      const current = upcasting.toCurrent(writer, written);
+      const schema = schemas.get(current.typeName);
+      return { typeName: current.typeName, data: schema ? (withCanonicalUuids(schema.type, current.data) as Record<string, unknown>) : current.data, writerTypeName, schemaId };
     },
 
     async currentShape(typeName, schemaId, data) {

@@ -60,3 +60,29 @@ export function logicalTypeExpectation(type: avro.Type): string | undefined {
 
 /** Parses a schema with the logical types enforced. */
 export const parseSchema = (schema: unknown): avro.Type => avro.Type.forSchema(schema as avro.Schema, { logicalTypes });
+
+/**
+ * The value with every `uuid`-typed string in lowercase, the form Postgres gives back: a uuid
+ * written in capitals by one producer and in lowercase by another names the same aggregate, so
+ * keys, decisions and the state cache must see one spelling. Values that do not fit are left as
+ * they are, for the schema check to name.
+ */
+export function withCanonicalUuids(type: avro.Type, value: unknown): unknown {
+  if (type.typeName === 'logical:uuid') return isUuid(value) ? value.toLowerCase() : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (type instanceof avro.types.RecordType) {
+    const record = value as Record<string, unknown>;
+    const out: Record<string, unknown> = { ...record };
+    for (const field of type.fields) if (field.name in record) out[field.name] = withCanonicalUuids(field.type, record[field.name]);
+    return out;
+  }
+  if (type instanceof avro.types.ArrayType && Array.isArray(value)) return value.map((item) => withCanonicalUuids(type.itemsType, item));
+  if (type instanceof avro.types.MapType) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withCanonicalUuids(type.valuesType, item)]));
+  }
+  if (type instanceof avro.types.UnwrappedUnionType) {
+    const branch = type.types.find((t) => t.isValid(value));
+    return branch ? withCanonicalUuids(branch, value) : value;
+  }
+  return value;
+}

@@ -64,6 +64,7 @@ describe('the command door', () => {
     ['a causation-id that is not a uuid', commandMessage({ 'causation-id': 'y' }), 'BAD_HEADERS', 'header causation-id "y" is not a uuid'],
     ['an issued-at that is not a time', commandMessage({ 'issued-at': 'yesterday' }), 'BAD_HEADERS', 'header issued-at "yesterday" is not an ISO-8601 time'],
     ['an impossible date', commandMessage({ 'issued-at': '2026-13-45T99:00:00Z' }), 'BAD_HEADERS', 'header issued-at'],
+    ['a day past the end of its month', commandMessage({ 'issued-at': '2024-02-30T10:00:00Z' }), 'BAD_HEADERS', 'header issued-at "2024-02-30T10:00:00Z"'],
     ['another aggregate type', commandMessage({ 'aggregate-type': 'Album' }), 'BAD_HEADERS', 'header aggregate-type "Album" is not one of Roster'],
     ['a missing command-uuid', commandMessage({ 'command-uuid': undefined }), 'BAD_HEADERS', 'header command-uuid is missing'],
     ['a NUL in issued-by', commandMessage({ 'issued-by': 'a\u0000b' }), 'BAD_HEADERS', 'header issued-by "a\\u0000b" holds the character U+0000'],

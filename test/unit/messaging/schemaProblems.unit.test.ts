@@ -68,3 +68,12 @@ describe('storable text', () => {
     expect(unstorableTextProblems(toStorableText({ a: 'x\u0000\ud800' }))).toEqual([]);
   });
 });
+
+describe('uuids in one spelling', () => {
+  it('lowercases uuid-typed fields, and only those', async () => {
+    const { withCanonicalUuids } = await import('../../../src/messaging/logicalTypes.ts');
+    const upper = '0B6F2A52-8D3E-4C1A-9F4E-2A3B4C5D6E7F';
+    expect(withCanonicalUuids(booked.type, { ...sound, room_uuid: upper, note: upper })).toEqual({ ...sound, note: upper });
+    expect(withCanonicalUuids(booked.type, { ...sound, room_uuid: 'NOT-A-UUID' })).toEqual({ ...sound, room_uuid: 'NOT-A-UUID' });
+  });
+});
