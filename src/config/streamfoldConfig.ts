@@ -75,13 +75,13 @@ let typeScriptLoaderRegistered = false;
 async function registerTypeScriptLoader(configFile: string): Promise<void> {
   // Running from the sources means a TypeScript loader (tsx, vitest) is in place already.
   if (import.meta.url.endsWith('.ts') || typeScriptLoaderRegistered) return;
-  let tsxApi: string;
+  let tsx: string;
   try {
-    tsxApi = createRequire(configFile).resolve('tsx/esm/api');
+    tsx = createRequire(configFile).resolve('tsx');
   } catch {
     throw new Error(`${path.basename(configFile)} is TypeScript and no TypeScript loader is installed in ${path.dirname(configFile)}: run \`npm i -D tsx\`, or write the config as streamfold.config.mjs.`);
   }
-  const { register } = (await import(pathToFileURL(tsxApi).href)) as { register: () => unknown };
-  register();
+  // What `node --import tsx` loads: it registers tsx's hooks for the rest of the process.
+  await import(pathToFileURL(tsx).href);
   typeScriptLoaderRegistered = true;
 }
