@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The CLI runs streamfold's TypeScript sources (and a user's streamfold.config.ts) through tsx.
-import { register } from 'tsx/esm/api';
+// Installed from the package, the CLI runs the compiled dist/. In a checkout of the repository
+// (src/ beside bin/) it runs the TypeScript sources through tsx, so the development loop and the
+// tests that start the CLI never run a stale build.
+import fs from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+if (fs.existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(sources.href);
+} else {
+  await import('../dist/cli/main.js');
+}
