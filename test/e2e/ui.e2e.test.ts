@@ -7,10 +7,24 @@ import { createGateway, testPipeline, type Gateway, type TestPipeline } from '..
 import demoConfig from '../../streamfold.config.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';
 
-// Debian's chromium (apt-get install chromium; .ci/run does it), driven by playwright-core: no browser download.
-const executablePath = process.env.STREAMFOLD_CHROMIUM ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialing Google's hosts, which this network refuses.
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * The machine's Chromium when it has one (STREAMFOLD_CHROMIUM, else Debian's /usr/bin/chromium);
+ * otherwise the one inside @sparticuz/chromium's npm tarball (a devDependency), unpacked into the
+ * temp folder on first use. playwright-core drives either: no browser download. Both get the same
+ * flags: the package's own (meant for AWS Lambda) include --disable-web-security, which would
+ * blunt the security tests below.
+ */
+async function chromiumToDrive(): Promise<string> {
+  const system = process.env.STREAMFOLD_CHROMIUM ?? '/usr/bin/chromium';
+  if (fs.existsSync(system)) return system;
+  const { default: packaged } = await import('@sparticuz/chromium');
+  const executablePath = await packaged.executablePath();
+  console.info(`no Chromium at ${system}: using @sparticuz/chromium's (${executablePath})`);
+  return executablePath;
+}
 
 /** Always kept under .streamfold/ for a look after a run; copied into docs/images with UPDATE_SCREENSHOTS=1 (the README's pictures). */
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -33,7 +47,7 @@ describe('the web UI in headless Chromium', () => {
   let deleteCorrelation: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install -y chromium (or set STREAMFOLD_CHROMIUM)`);
+    const executablePath = await chromiumToDrive();
     pipeline = await testPipeline(demoConfig, { baseDir: projectRoot, label: 'ui' });
     gateway = await createGateway(pipeline.runtime, { port: 0, refreshMs: 400 });
     await pipeline.given([
