@@ -26,7 +26,8 @@ export default defineConfig({
           name: 'integration',
           // The fast fault subset (faults 1, 2 and 7) runs here too, against the shared stack:
           // it kills only its own worker and projector processes, never a server.
-          include: ['test/integration/**/*.int.test.ts', 'test/faults/fast/*.fault.test.ts', 'test/e2e/**/*.e2e.test.ts'],
+          // test/adoption packs the package and installs it into projects outside the repository.
+          include: ['test/integration/**/*.int.test.ts', 'test/adoption/**/*.int.test.ts', 'test/faults/fast/*.fault.test.ts', 'test/e2e/**/*.e2e.test.ts'],
           globalSetup: ['test/support/globalSetup.ts'],
           // One broker, one registry and Postgres on two cores: files run one after another.
           fileParallelism: false,
