@@ -89,7 +89,7 @@ describe('the HTTP gateway on a running pipeline', () => {
         'priority: not a field of a command envelope',
         'metadata.issuedAt: set by the gateway when it receives the command',
         'metadata.correlationId: must be a uuid',
-        'data.roster_uuid: 5 does not fit',
+        'data.roster_uuid: 5 is not a uuid',
         'data.student_uuid: missing',
         'data.period_uuid: missing',
         'data.colour: not a field of EnrollStudent',
@@ -327,9 +327,12 @@ describe('the HTTP gateway on a running pipeline', () => {
   });
 
   it('exposes Prometheus metrics: gateway commands, worker outcomes, events, batch durations, lag per partition, dead letters', async () => {
+    // Everything counted below is set off here, whichever tests ran before.
     const roster = randomUUID();
+    expect((await post('/commands', { commandType: 'AddPeriod', aggregateUuid: roster, data: { roster_uuid: roster, period_uuid: randomUUID(), name: 'L' } })).status).toBe(202);
     await post('/commands', { commandType: 'DropStudent', aggregateUuid: roster, data: { roster_uuid: roster, student_uuid: randomUUID(), period_uuid: randomUUID() } });
     await post('/commands', { commandType: `'; drop table events; --`, aggregateUuid: roster, data: {} });
+    expect((await fetch(url('/streams/not-a-uuid'))).status).toBe(400);
     await pipeline.when({ commandType: 'AddPeriod', aggregateUuid: roster, data: { roster_uuid: roster, period_uuid: randomUUID(), name: 'M' } });
     const response = await fetch(url('/metrics'));
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
