@@ -3,13 +3,34 @@ import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
 import { runBatches } from '../../src/messaging/batchConsumer.ts';
-import { brokerUnreachable, notingUnreachableBrokers } from '../../src/messaging/brokerAway.ts';
+import { brokerUnreachable, connectWaitingForBroker, notingUnreachableBrokers } from '../../src/messaging/brokerAway.ts';
+import { createKafka } from '../../src/messaging/kafka.ts';
 import { noDelaySocketFactory } from '../../src/messaging/socketFactory.ts';
 import type { StuckReason } from '../../src/messaging/stallWatchdog.ts';
-import { connectedAdmin, connectedConsumer, connectedProducer, createTopic, groupForTest } from '../support/kafkaTestKit.ts';
+import { connectedAdmin, connectedConsumer, connectedProducer, createTopic, groupForTest, settings } from '../support/kafkaTestKit.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
-const { KafkaJSGroupCoordinatorNotFound } = kafkajs;
+const { KafkaJSGroupCoordinatorNotFound, logLevel } = kafkajs;
+
+const freePort = async () => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+};
+
+/** A TCP forwarder to the shared broker: the bootstrap address a process is given, up only once started. */
+async function forwarderTo(target: { host: string; port: number }, port: number): Promise<net.Server> {
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
 
 describe('a consumer kafkajs gives up on while the broker is away', () => {
   it('is started again and consumes on, and the stall watchdog does not call it stuck', async () => {
@@ -68,5 +89,40 @@ describe('a broker that cannot be reached', () => {
     expect(await attempt()).toBe(true);
     expect(brokerUnreachable()).toBe(false);
     server.close();
+  });
+});
+
+describe('a process started while the broker is away', () => {
+  const [host, port] = (settings.kafkaBrokers[0] as string).split(':') as [string, string];
+  // Quick kafkajs retries, so each attempt ends in seconds and the wait around them is what is tested.
+  const clientFor = (bootstrapPort: number) =>
+    createKafka(settings, 'broker-away-int-test', { brokers: [`127.0.0.1:${bootstrapPort}`], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 } });
+
+  it('waits for it, then connects and subscribes', async () => {
+    const admin = await connectedAdmin();
+    const topic = await createTopic(admin);
+    const bootstrapPort = await freePort();
+    const kafka = clientFor(bootstrapPort);
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: groupForTest(admin) });
+    const started = Date.now();
+    const connecting = connectWaitingForBroker(producer, consumer, { topics: [topic], fromBeginning: true }, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const forwarder = await forwarderTo({ host, port: Number(port) }, bootstrapPort);
+    try {
+      await connecting;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      forwarder.close();
+    }
+  });
+
+  it('gives up once its start-up time is over, with the connection error', async () => {
+    const kafka = clientFor(await freePort());
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: 'never-joined' });
+    await expect(connectWaitingForBroker(producer, consumer, { topics: ['never-made'] }, 2_000)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
