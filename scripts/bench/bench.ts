@@ -8,6 +8,7 @@ import { readSettings } from '../../src/config/settings.ts';
 import { stackDown, stackUp } from '../../src/stack/stack.ts';
 import { projectRoot } from '../../test/support/isolatedPipeline.ts';
 import { aggregateLoad } from './aggregateLoad.ts';
+import { cliTimings, installedApp, type InstalledApp } from './cliStartup.ts';
 import { profileShares } from './cpuProfile.ts';
 import type { CommandInput } from '../../src/client/commandSender.ts';
 import type { IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
@@ -29,6 +30,7 @@ const MEMORY_AGGREGATES = Number(process.env.BENCH_AGGREGATES ?? 1_000_000);
 const CACHE_CAP = Number(process.env.BENCH_CACHE_CAP ?? 10_000);
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
 const SCALE_OUT = [1, 2, 4] as const;
+const CLI_TIMES = Number(process.env.BENCH_CLI_TIMES ?? 7);
 
 type Measures = Record<string, number>;
 
@@ -67,6 +69,7 @@ const inBatches = (count: number) => async (inputsFor: (n: number) => CommandInp
 const sendAll = (count: number, options: RunOptions = {}) => pipelineRun(inBatches(count), { aggregates: COUNTERS, ...options });
 
 let replayPipeline: Promise<IsolatedPipeline> | undefined;
+let cliApp: Promise<InstalledApp> | undefined;
 let replayVersion = 1;
 
 const scenarios: Record<string, Scenario> = {
@@ -233,6 +236,23 @@ const scenarios: Record<string, Scenario> = {
       const kafkajs = await kafkajsAlone(COMMANDS);
       const postgres = await postgresAlone(COMMANDS);
       return { endToEnd, kafkajs, postgres, ratio: endToEnd / Math.min(kafkajs, postgres) };
+    },
+  },
+  cli: {
+    title: 'CLI start-up, installed from the tarball',
+    describe: `\`npm pack\`, installed into a plain JavaScript project outside the repository (the adoption test's js-app, its event log migrated); wall time of ${CLI_TIMES} invocations each, median per run: bare \`node -e 0\`, \`streamfold --help\` and \`streamfold status\` (Postgres and Kafka queries included) from the installed bin, and the repository's bin, which runs the sources through tsx; targets: --help ≤ 300 ms, status ≤ 1 s`,
+    columns: [
+      ['node', 'node -e 0 ms'],
+      ['help', 'streamfold --help ms'],
+      ['status', 'streamfold status ms'],
+      ['sourcesHelp', 'repository bin --help (tsx) ms'],
+    ],
+    run: async () => {
+      cliApp ??= installedApp();
+      return cliTimings(await cliApp, CLI_TIMES);
+    },
+    finish: async () => {
+      if (cliApp) await (await cliApp).cleanup();
     },
   },
   clients: {
