@@ -20,7 +20,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export const npm = (args: string[], cwd: string) => run('npm', args, { cwd, env: cleanEnv(), timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
 
-/** `npm pack` of the repository into `folder`, which builds dist/ first (prepack) as a publish or an install from git would. */
+/** `npm pack` of the repository into `folder`, which builds dist/ first (the prepare script), as a publish or an install from git would. */
 export async function packTarball(folder: string): Promise<string> {
   await npm(['pack', '--pack-destination', folder, '--loglevel=error'], projectRoot);
   const packed = fs.readdirSync(folder).find((f) => f.endsWith('.tgz'));
