@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { faultStackEnv } from './test/faults/faultStack.ts';
 
@@ -11,10 +12,23 @@ const argv = process.argv;
 const faultsAsked =
   process.env.STREAMFOLD_FAULTS === '1' || argv.includes('--project=faults') || argv.some((arg, i) => arg === 'faults' && argv[i - 1] === '--project');
 
+// Tests and docs/snippets.ts import the package by name: inside the repo that is the sources, never
+// a dist/ that may be stale or missing (the adoption test installs the packed tarball instead).
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+const resolve = {
+  alias: [
+    { find: /^streamfold$/, replacement: src('index.ts') },
+    { find: /^streamfold\/core$/, replacement: src('core/index.ts') },
+    { find: /^streamfold\/testing$/, replacement: src('testing/deciderSpecification.ts') },
+  ],
+};
+
 export default defineConfig({
+  resolve,
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           // The fault suite's invariant checker is pure: its own tests run with the unit tests.
@@ -22,6 +36,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'integration',
           // The fast fault subset (faults 1, 2 and 7) runs here too, against the shared stack:
@@ -42,6 +57,7 @@ export default defineConfig({
 
 function faultsProject() {
   return {
+    resolve,
     test: {
       name: 'faults',
       include: ['test/faults/**/*.fault.test.ts'],

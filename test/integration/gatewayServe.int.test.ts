@@ -35,10 +35,10 @@ describe('streamfold serve', () => {
     expect(() => serveOptions({ maxBodyBytes: '-1' }, {})).toThrow(/--max-body-bytes/);
   });
 
-  it('exits 1 naming the bad setting, before connecting to anything', async () => {
+  it('exits 2 naming the bad setting, before connecting to anything', async () => {
     const child = spawnStreamfold(['serve', '--port', 'eighty'], pipeline.childEnv);
-    expect(await child.exited).toBe(1);
-    expect(child.output()).toContain('streamfold serve: --port (STREAMFOLD_HTTP_PORT) must be a whole number from 0 to 65535, not "eighty"');
+    expect(await child.exited).toBe(2);
+    expect(child.output()).toContain('streamfold: --port (STREAMFOLD_HTTP_PORT) must be a whole number from 0 to 65535, not "eighty"');
     expect(child.output()).not.toContain('    at ');
   });
 
