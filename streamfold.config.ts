@@ -1,11 +1,11 @@
-// The demo application: both seeds' domains, their read models and one reactor.
-// A team's own config looks the same, importing from 'streamfold' instead of './src/index.ts'.
-import { defineConfig } from './src/index.ts';
-import { albumDomain, reciterDomain, rosterDomain, studentProfileDomain } from './src/domain/index.ts';
-import { albumsTable, recitersTable } from './src/domain/projections/catalog.ts';
-import { revisionsProjection } from './src/domain/projections/revisions.ts';
-import { rosterView } from './src/domain/projections/rosterView.ts';
-import { deleteAlbumsOfDeletedReciter } from './src/domain/reactors.ts';
+// The demo application's config (demo/): both seeds' domains, their read models and one reactor.
+// A team's own config looks the same; inside this repository 'streamfold' resolves to src/ (tsconfig paths).
+import { defineConfig } from 'streamfold';
+import { albumDomain, reciterDomain, rosterDomain, studentProfileDomain } from './demo/index.ts';
+import { albumsTable, recitersTable } from './demo/projections/catalog.ts';
+import { revisionsProjection } from './demo/projections/revisions.ts';
+import { rosterView } from './demo/projections/rosterView.ts';
+import { deleteAlbumsOfDeletedReciter } from './demo/reactors.ts';
 
 export default defineConfig({
   app: process.env.STREAMFOLD_APP ?? 'streamfold-demo',

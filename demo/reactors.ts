@@ -1,4 +1,4 @@
-import { defineReactor } from '../core/index.ts';
+import { defineReactor } from 'streamfold/core';
 
 /** Deleting a reciter deletes their albums: a producer is also a consumer (first seed). */
 export const deleteAlbumsOfDeletedReciter = defineReactor({

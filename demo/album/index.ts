@@ -1,4 +1,4 @@
-import { defineDomain } from '../../core/index.ts';
+import { defineDomain } from 'streamfold/core';
 import { albumDecider, type AlbumCommand, type AlbumEvent, type AlbumRefusal } from './decider.ts';
 
 export * from './decider.ts';

@@ -1,4 +1,4 @@
-import { defineProjection, type Sql } from '../../core/index.ts';
+import { defineProjection, type Sql } from 'streamfold/core';
 
 const q = (schema: string, table: string) => `"${schema}".${table}`;
 

@@ -1,4 +1,4 @@
-import { defineProjection, type AnyEvent, type Decider, type RecordedEvent, type Sql } from '../../core/index.ts';
+import { defineProjection, type AnyEvent, type Decider, type RecordedEvent, type Sql } from 'streamfold/core';
 import { albumDomain } from '../album/index.ts';
 import { reciterDomain } from '../reciter/index.ts';
 

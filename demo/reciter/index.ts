@@ -1,4 +1,4 @@
-import { defineDomain } from '../../core/index.ts';
+import { defineDomain } from 'streamfold/core';
 import { reciterDecider, type ReciterCommand, type ReciterEvent, type ReciterRefusal } from './decider.ts';
 
 export * from './decider.ts';

@@ -1,4 +1,4 @@
-import { assertAddressedTo, CommandInvalid, StreamfoldError, type CommandEnvelope, type Decider, type DomainEvent } from '../../core/index.ts';
+import { assertAddressedTo, CommandInvalid, StreamfoldError, type CommandEnvelope, type Decider, type DomainEvent } from 'streamfold/core';
 
 export type AddPeriod = CommandEnvelope<
   'AddPeriod',

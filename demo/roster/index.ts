@@ -1,4 +1,4 @@
-import { defineDomain } from '../../core/index.ts';
+import { defineDomain } from 'streamfold/core';
 import { rosterDecider, type RosterCommand, type RosterEvent, type RosterRefusal } from './decider.ts';
 import { rosterFromSnapshot, rosterToSnapshot } from './rosterSnapshot.ts';
 

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../core/index.ts';
+import type { JsonValue } from 'streamfold/core';
 import type { Roster } from './decider.ts';
 
 /** A roster as a snapshot keeps it: the Set as an array, the Map as an object. */

@@ -1,4 +1,4 @@
-import { defineDomain } from '../../core/index.ts';
+import { defineDomain } from 'streamfold/core';
 import { studentProfileDecider, type StudentProfileCommand, type StudentProfileEvent } from './decider.ts';
 
 export * from './decider.ts';

@@ -6,8 +6,8 @@ import { counterDeciderSpec, counterPipelineTest, countersProjectionSpec, embedd
 import { readStream } from '../../src/eventlog/index.ts';
 import { createGateway, projectionSpecification, testPipeline, type Gateway, type TestPipeline } from '../../src/index.ts';
 import { command, deciderSpecification } from '../../src/testing/deciderSpecification.ts';
-import { rosterDecider } from '../../src/domain/roster/decider.ts';
-import { rosterView } from '../../src/domain/projections/rosterView.ts';
+import { rosterDecider } from '../../demo/roster/decider.ts';
+import { rosterView } from '../../demo/projections/rosterView.ts';
 import demoConfig from '../../streamfold.config.ts';
 import counterConfig from '../fixtures/counter/streamfold.config.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';

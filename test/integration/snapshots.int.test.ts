@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandEnvelope, Domain } from '../../src/core/index.ts';
-import type { Roster } from '../../src/domain/roster/index.ts';
+import type { Roster } from '../../demo/roster/index.ts';
 import { inTransaction, readSnapshotsAndTails } from '../../src/eventlog/index.ts';
 import { handleChunk } from '../../src/worker/handleChunk.ts';
 import { deciderVersionOf, loadStates, type LoadedState } from '../../src/worker/loadStates.ts';

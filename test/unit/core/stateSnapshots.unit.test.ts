@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defineDomain, fold, StreamfoldError, type Domain } from '../../../src/core/index.ts';
 import { assertSnapshotsKeepState, snapshotOf } from '../../../src/core/stateSnapshots.ts';
-import { rosterDecider, rosterDomain, type RosterEvent } from '../../../src/domain/roster/index.ts';
+import { rosterDecider, rosterDomain, type RosterEvent } from '../../../demo/roster/index.ts';
 
 const plain = { name: 'plain', decider: { initialState: () => ({}) }, snapshots: { every: 100, version: '1' } };
 

@@ -8,7 +8,7 @@ import {
   albumRefusalEventTypes,
   type AlbumCommand,
   type AlbumEvent,
-} from '../../../src/domain/album/index.ts';
+} from '../../../demo/album/index.ts';
 import { command, deciderSpecification } from '../../../src/testing/deciderSpecification.ts';
 
 const ALBUM = 'album-1';

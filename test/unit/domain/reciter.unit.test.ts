@@ -8,7 +8,7 @@ import {
   reciterRefusalEventTypes,
   type ReciterCommand,
   type ReciterEvent,
-} from '../../../src/domain/reciter/index.ts';
+} from '../../../demo/reciter/index.ts';
 import { command, deciderSpecification } from '../../../src/testing/deciderSpecification.ts';
 
 const RECITER = 'reciter-1';

@@ -8,7 +8,7 @@ import {
   rosterRefusalEventTypes,
   type RosterCommand,
   type RosterEvent,
-} from '../../../src/domain/roster/index.ts';
+} from '../../../demo/roster/index.ts';
 import { command, deciderSpecification } from '../../../src/testing/deciderSpecification.ts';
 
 const ROSTER = 'roster-7';

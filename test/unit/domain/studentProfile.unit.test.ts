@@ -8,7 +8,7 @@ import {
   studentProfileRefusalEventTypes,
   type ChangeStudentName,
   type StudentNameChanged,
-} from '../../../src/domain/studentProfile/index.ts';
+} from '../../../demo/studentProfile/index.ts';
 import { command, deciderSpecification } from '../../../src/testing/deciderSpecification.ts';
 
 const STUDENT = '5526ba99-047d-49a1-8a14-3247ca1e8727';
