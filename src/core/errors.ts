@@ -27,8 +27,9 @@ export class VersionConflict extends StreamfoldError {
   constructor(
     readonly aggregateUuid: string,
     readonly expectedVersion: bigint,
+    options?: { cause?: unknown },
   ) {
-    super('VERSION_CONFLICT', `stream ${aggregateUuid} moved past version ${expectedVersion}`, true);
+    super('VERSION_CONFLICT', `stream ${aggregateUuid} moved past version ${expectedVersion}`, true, options);
   }
 }
 

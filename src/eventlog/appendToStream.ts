@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../core/index.ts';
-import { VersionConflict } from '../core/index.ts';
 import type { PoolClient } from './pool.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
+import { versionConflictOf } from './versionConflict.ts';
 
 export interface NewEvent {
   readonly eventUuid: string;
@@ -22,7 +22,7 @@ export interface AppendContext {
 
 /**
  * Appends events at expectedVersion+1… in one statement. The unique (stream_id, version)
- * constraint turns a concurrent writer's win into a VersionConflict (SQLSTATE 23505 here only).
+ * constraint turns a concurrent writer's win into a VersionConflict.
  */
 export async function appendToStream(
   client: PoolClient,
@@ -54,10 +54,6 @@ export async function appendToStream(
     );
     return rows.map(toRecordedEvent).sort((a, b) => Number(a.aggregateVersion - b.aggregateVersion));
   } catch (error) {
-    const pgError = error as { code?: string; constraint?: string };
-    if (pgError.code === '23505' && pgError.constraint === 'events_stream_version') {
-      throw new VersionConflict(context.streamId, context.expectedVersion);
-    }
-    throw error;
+    throw versionConflictOf(error, new Map([[context.streamId, context.expectedVersion]])) ?? error;
   }
 }

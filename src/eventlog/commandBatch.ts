@@ -1,8 +1,9 @@
 import type { CommandEnvelope, CommandOutcome, RecordedEvent } from '../core/index.ts';
-import { toStorableText, VersionConflict } from '../core/index.ts';
+import { toStorableText } from '../core/index.ts';
 import type { NewEvent } from './appendToStream.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
 import type { PoolClient } from './pool.ts';
+import { versionConflictOf } from './versionConflict.ts';
 
 /** The uuids among these that some earlier transaction has processed. */
 export async function findProcessedUuids(client: PoolClient, commandUuids: readonly string[]): Promise<Set<string>> {
@@ -33,6 +34,18 @@ export interface DecidedCommand {
 /** A concurrent writer processed one of these commands first: redo the chunk one by one. */
 export class CommandAlreadyProcessed extends Error {
   override name = 'CommandAlreadyProcessed';
+}
+
+/** Per stream of the chunk, the version its first event was decided on. */
+function expectedVersionsOf(decided: readonly DecidedCommand[]): Map<string, bigint> {
+  const expected = new Map<string, bigint>();
+  for (const { command, events } of decided) {
+    for (const { version } of events) {
+      const before = expected.get(command.aggregateUuid);
+      if (before === undefined || version - 1n < before) expected.set(command.aggregateUuid, version - 1n);
+    }
+  }
+  return expected;
 }
 
 /**
@@ -110,8 +123,9 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
       };
     });
   } catch (error) {
+    const conflict = versionConflictOf(error, expectedVersionsOf(decided));
+    if (conflict) throw conflict;
     const pgError = error as { code?: string; constraint?: string };
-    if (pgError.code === '23505' && pgError.constraint === 'events_stream_version') throw new VersionConflict('(a stream of the chunk)', -1n);
     if (pgError.code === '23505' && pgError.constraint === 'events_event_uuid_key') throw new CommandAlreadyProcessed('an event of this chunk was appended concurrently');
     throw error;
   }

@@ -43,7 +43,7 @@ describe("the worker's batched path (handleChunk) on real Postgres", () => {
     expect(again[0]?.events.map((e) => e.aggregateVersion)).toEqual([1n]);
   });
 
-  it('raises a version conflict when its cached state is stale, and writes nothing', async () => {
+  it('raises a version conflict naming the stale stream and the version it was decided on, and writes nothing', async () => {
     const { runtime } = pipeline;
     const domain = pipeline.config.domains[0]!;
     const counter = randomUUID();
@@ -51,8 +51,12 @@ describe("the worker's batched path (handleChunk) on real Postgres", () => {
     const stale = new StateCache<unknown>(10);
     stale.set(counter, 0n, { total: 0 });
     const late = increment(counter, 4);
-    const attempt = inTransaction(runtime.pool, (client) => handleChunk(client, [{ domain, command: late }], runtime.codec, stale));
+    const fresh = randomUUID();
+    const chunk = [increment(fresh, 2), late].map((command) => ({ domain, command }));
+    const attempt = inTransaction(runtime.pool, (client) => handleChunk(client, chunk, runtime.codec, stale));
     await expect(attempt).rejects.toSatisfy(isVersionConflict);
+    await expect(attempt).rejects.toMatchObject({ code: 'VERSION_CONFLICT', retriable: true, aggregateUuid: counter, expectedVersion: 0n });
+    expect(await readStream(runtime.pool, fresh)).toEqual([]);
     const { rowCount } = await runtime.pool.query('select 1 from processed_commands where command_uuid = $1', [late.commandUuid]);
     expect(rowCount).toBe(0);
     expect((await readStream(runtime.pool, counter)).length).toBe(1);
