@@ -9,6 +9,7 @@ import { stackDown, stackUp } from '../../src/stack/stack.ts';
 import { projectRoot } from '../../test/support/isolatedPipeline.ts';
 import { aggregateLoad } from './aggregateLoad.ts';
 import { cliTimings, installedApp, type InstalledApp } from './cliStartup.ts';
+import { gatewayBench, gatewayRequestRates, type Checkout, type GatewayBench } from './gatewayLoad.ts';
 import { profileShares } from './cpuProfile.ts';
 import type { CommandInput } from '../../src/client/commandSender.ts';
 import type { IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
@@ -31,6 +32,19 @@ const CACHE_CAP = Number(process.env.BENCH_CACHE_CAP ?? 10_000);
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
 const SCALE_OUT = [1, 2, 4] as const;
 const CLI_TIMES = Number(process.env.BENCH_CLI_TIMES ?? 7);
+const GATEWAY_CONNECTIONS = Number(process.env.BENCH_GATEWAY_CONNECTIONS ?? 50);
+const GATEWAY_SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
+// Another checkout to measure beside this one, e.g. `git worktree add /tmp/gw-before <commit>` and `npm ci` there.
+const GATEWAY_BEFORE = process.env.BENCH_GATEWAY_BEFORE;
+const gatewayCheckouts: Checkout[] = [
+  ...(GATEWAY_BEFORE ? [{ label: `before (${execSync('git rev-parse --short HEAD', { cwd: GATEWAY_BEFORE }).toString().trim()})`, root: GATEWAY_BEFORE }] : []),
+  { label: 'now', root: projectRoot },
+];
+const gatewayRoutes = [
+  ['health', 'GET /health'],
+  ['stream', 'GET /streams/:uuid (20 events)'],
+  ['commands', 'POST /commands'],
+] as const;
 
 type Measures = Record<string, number>;
 
@@ -70,6 +84,7 @@ const sendAll = (count: number, options: RunOptions = {}) => pipelineRun(inBatch
 
 let replayPipeline: Promise<IsolatedPipeline> | undefined;
 let cliApp: Promise<InstalledApp> | undefined;
+let gatewayPipeline: Promise<GatewayBench> | undefined;
 let replayVersion = 1;
 
 const scenarios: Record<string, Scenario> = {
@@ -253,6 +268,18 @@ const scenarios: Record<string, Scenario> = {
     },
     finish: async () => {
       if (cliApp) await (await cliApp).cleanup();
+    },
+  },
+  gateway: {
+    title: 'HTTP gateway requests/s',
+    describe: `\`streamfold serve\` (the sources through tsx, log level info) of each checkout in turn on one counter pipeline, no worker running; autocannon in its own process, ${GATEWAY_CONNECTIONS} connections for ${GATEWAY_SECONDS} s per route after 1 s of warm-up, requests/s; POST /commands produces each command to Kafka (acks=all) before its 202. Checkouts: ${gatewayCheckouts.map((c) => c.label).join(', ')}`,
+    columns: gatewayCheckouts.flatMap((c) => gatewayRoutes.map(([route, label]) => [`${c.label} ${route}`, `${c.label}: ${label}`] as const)),
+    run: async () => {
+      gatewayPipeline ??= gatewayBench(20);
+      return gatewayRequestRates(await gatewayPipeline, gatewayCheckouts, GATEWAY_CONNECTIONS, GATEWAY_SECONDS);
+    },
+    finish: async () => {
+      if (gatewayPipeline) await (await gatewayPipeline).pipeline.cleanup();
     },
   },
   clients: {
