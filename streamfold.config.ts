@@ -1,9 +1,8 @@
 // The demo application's config (demo/): both seeds' domains, their read models and one reactor.
 // A team's own config looks the same; inside this repository 'streamfold' resolves to src/ (tsconfig paths).
-import { defineConfig } from 'streamfold';
+import { defineConfig, defineRevisionsProjection } from 'streamfold';
 import { albumDomain, reciterDomain, rosterDomain, studentProfileDomain } from './demo/index.ts';
 import { albumsTable, recitersTable } from './demo/projections/catalog.ts';
-import { revisionsProjection } from './demo/projections/revisions.ts';
 import { rosterView } from './demo/projections/rosterView.ts';
 import { deleteAlbumsOfDeletedReciter } from './demo/reactors.ts';
 
@@ -12,6 +11,6 @@ export default defineConfig({
   avroDir: 'avro',
   topicsDir: 'topics',
   domains: [rosterDomain, studentProfileDomain, reciterDomain, albumDomain],
-  projections: [rosterView, recitersTable, albumsTable, revisionsProjection],
+  projections: [rosterView, recitersTable, albumsTable, defineRevisionsProjection({ domains: [reciterDomain, albumDomain] })],
   reactors: [deleteAlbumsOfDeletedReciter],
 });

@@ -18,6 +18,8 @@ export { retireVersion } from './projection/retire.ts';
 export { replayFromEventLog } from './projection/replayFromEventLog.ts';
 export { rebuildReadDatabase } from './projection/rebuild.ts';
 export { ProjectionVersionError, isProjectionVersionError } from './projection/errors.ts';
+export { defineRevisionsProjection, isRevisionsProjection, listRevisions, type RevisionsOptions, type RevisionsProjection } from './projection/revisions.ts';
+export { diffContent, type Revision, type FieldChange } from './projection/revisionHistory.ts';
 export { startReactor, reactionUuid } from './reactor/reactorRunner.ts';
 export { pipelineStatus } from './operate/status.ts';
 export { waitForQuiescence } from './operate/quiescence.ts';

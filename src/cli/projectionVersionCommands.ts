@@ -5,7 +5,8 @@ import type { Projection } from '../core/index.ts';
 import { cutoverDefaults } from '../projection/cutoverDefaults.ts';
 import { isProjectionVersionError, ProjectionVersionError } from '../projection/errors.ts';
 import { projectionGroupOf, schemaOf, stableSchemaOf } from '../projection/names.ts';
-import { diffContent, listRevisions, pickRevisions } from '../projection/revisionHistory.ts';
+import { diffContent, pickRevisions } from '../projection/revisionHistory.ts';
+import { isRevisionsProjection, listRevisions, type RevisionsProjection } from '../projection/revisions.ts';
 import type { Verification } from '../projection/verify.ts';
 import type { Runtime } from '../runtime.ts';
 import { formatTable } from './format.ts';
@@ -42,6 +43,17 @@ function projectionNamed(config: StreamfoldConfig, name: string): Projection {
     throw new ProjectionVersionError('UNKNOWN_PROJECTION', `no projection named ${name}; the config has ${config.projections.map((p) => p.name).join(', ') || 'none'}`);
   }
   return found;
+}
+
+/** The config's revisions projection: the one named, or its only one. */
+function revisionsProjectionOf(config: StreamfoldConfig, name: string | undefined): RevisionsProjection {
+  const kept = config.projections.filter(isRevisionsProjection);
+  const found = name === undefined ? (kept.length === 1 ? kept[0] : undefined) : kept.find((p) => p.name === name);
+  if (found) return found;
+  const names = kept.map((p) => p.name).join(', ');
+  if (name !== undefined && kept.length > 0) throw new ProjectionVersionError('UNKNOWN_PROJECTION', `${name} is not a revisions projection; the config's are: ${names}`);
+  if (kept.length > 1) throw new ProjectionVersionError('BAD_ARGUMENT', `the config has ${kept.length} revisions projections (${names}): name one with --projection`);
+  throw new ProjectionVersionError('UNKNOWN_PROJECTION', 'the config keeps no revisions: list the domains in defineRevisionsProjection({ domains }) among its projections');
 }
 
 function versionNumber(raw: string | undefined, fallback?: number): number {
@@ -343,20 +355,19 @@ export function registerProjectionVersionCommands(program: Command): void {
 
   program
     .command('revisions <entity> <uuid>')
-    .description("an entity's revisions (reciter, album): its whole content after each change; --diff shows what changed between two")
+    .description("an entity's revisions (of the domains a defineRevisionsProjection lists): its whole content after each change; --diff shows what changed between two")
     .option('--diff <versions...>', 'two revision versions to compare, e.g. --diff 1 3')
-    .option('--projection <name>', 'the revisions projection in the config', 'revisions')
+    .option('--projection <name>', 'the revisions projection to read, when the config has more than one')
     .action(
-      refusing(async (entity: string, uuid: string, opts: { diff?: string[]; projection: string }) => {
-        const config = await loadConfig();
-        const projection = projectionNamed(config, opts.projection);
+      refusing(async (entity: string, uuid: string, opts: { diff?: string[]; projection?: string }) => {
+        const projection = revisionsProjectionOf(await loadConfig(), opts.projection);
         if (opts.diff && (opts.diff.length !== 2 || !opts.diff.every((v) => /^\d+$/.test(v)))) {
           throw new ProjectionVersionError('BAD_ARGUMENT', `--diff takes two revision versions, e.g. --diff 1 3; got ${opts.diff.join(' ')}`);
         }
         const { createPool } = await eventLog();
         const pool = createPool(process.env.STREAMFOLD_READ_DATABASE_URL || readSettings().databaseUrl, 2);
         try {
-          const revisions = await listRevisions(pool, stableSchemaOf(projection), entity, uuid);
+          const revisions = await listRevisions(pool, projection, entity, uuid);
           if (revisions.length === 0) {
             console.log(`no revisions of ${entity} ${uuid}`);
             process.exitCode = 1;

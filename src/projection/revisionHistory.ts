@@ -1,34 +1,12 @@
-import type { Pool } from '../eventlog/index.ts';
 import { ProjectionVersionError } from './errors.ts';
 
+/** One row of a revisions projection (`defineRevisionsProjection`): the entity's content after a change. */
 export interface Revision {
   readonly version: bigint;
   readonly event_type: string;
   readonly event_uuid: string;
   readonly content: Record<string, unknown>;
   readonly created_at: Date;
-}
-
-/** An entity's revisions, oldest first, read through the stable schema (the live version). */
-export async function listRevisions(db: Pool, stableSchema: string, entity: string, entityUuid: string): Promise<Revision[]> {
-  const table = `"${stableSchema}".revisions`;
-  const { rows } = await db
-    .query<Revision & Record<string, unknown>>(
-      `select version, event_type, event_uuid::text, content, created_at from ${table} where entity = $1 and entity_uuid = $2 order by version`,
-      [entity.toLowerCase(), entityUuid],
-    )
-    .catch((error: { code?: string }) => {
-      // 42P01: no such relation, so no version of the projection is live in this database yet.
-      if (error.code !== '42P01') throw error;
-      throw new ProjectionVersionError('UNKNOWN_VERSION', `${stableSchema} has no live version in this database yet; start it: streamfold project --projection ${stableSchema}`);
-    });
-  if (rows.length === 0) {
-    const known = (await db.query<{ entity: string }>(`select distinct entity from ${table} order by entity`)).rows.map((r) => r.entity);
-    if (!known.includes(entity.toLowerCase())) {
-      throw new ProjectionVersionError('UNKNOWN_ENTITY', `no entity named ${entity} has revisions; the entities with revisions are: ${known.join(', ') || '(none yet)'}`);
-    }
-  }
-  return rows;
 }
 
 export interface FieldChange {
