@@ -1,7 +1,7 @@
 import { COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import type { Settings } from './config/settings.ts';
 import { avroDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts';
-import { createPool } from './eventlog/index.ts';
+import { countEventsByWriterSchema, createPool, eventLogExists } from './eventlog/index.ts';
 import { createCodec } from './messaging/codec.ts';
 import { createRegistry, loadSchemas, registerSchemas, type RegistrationResult } from './messaging/schemaCatalog.ts';
 import { judge, registeredVersions, setCompatibility, type SchemaVerdict, type WrittenSchema } from './messaging/schemaCompatibility.ts';
@@ -29,18 +29,14 @@ export async function checkSchemas(settings: Settings, config: StreamfoldConfig)
 
   const pool = createPool(settings.databaseUrl, 1);
   try {
-    const exists = await pool.query(`select to_regclass('events') is not null as present`);
-    if (!exists.rows[0]?.present) return results;
+    if (!(await eventLogExists(pool))) return results;
     // By stream type, not event type: a type renamed since (read through an upcaster) is still this config's.
-    const { rows } = await pool.query<{ type: string; schema_id: number; count: number }>(
-      'select type, schema_id, count(*)::int as count from events where stream_type = any($1) group by type, schema_id order by type, schema_id',
-      [config.domains.map((d) => d.aggregateType)],
-    );
+    const rows = await countEventsByWriterSchema(pool, config.domains.map((d) => d.aggregateType));
     const codec = createCodec(createRegistry(settings.registryUrl), schemas, new Map(), upcasting);
     const byType = new Map<string, WrittenSchema[]>();
     for (const row of rows) {
-      const type = await codec.writerSchema(row.schema_id);
-      byType.set(row.type, [...(byType.get(row.type) ?? []), { label: `${row.count} events in the log written with schema id ${row.schema_id}`, type }]);
+      const type = await codec.writerSchema(row.schemaId);
+      byType.set(row.type, [...(byType.get(row.type) ?? []), { label: `${row.count} events in the log written with schema id ${row.schemaId}`, type }]);
     }
     for (const [typeName, written] of byType) {
       const local = schemas.get(typeName);

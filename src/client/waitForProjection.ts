@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../core/index.ts';
+import { countProjected } from '../eventlog/index.ts';
 import { projectorNameOf } from '../projection/names.ts';
 import type { Runtime } from '../runtime.ts';
 import { waitForOutcome } from './waitForOutcome.ts';
@@ -25,11 +26,7 @@ export async function waitForProjection(
   const projector = projectorNameOf(projection);
   const deadline = started + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    const { rows } = await runtime.readPool.query<{ n: number }>(
-      'select count(*)::int as n from projected_events where projector = $1 and event_uuid = any($2::uuid[])',
-      [projector, relevant.map((e) => e.eventUuid)],
-    );
-    const applied = rows[0]?.n ?? 0;
+    const applied = await countProjected(runtime.readPool, projector, relevant.map((e) => e.eventUuid));
     if (applied >= relevant.length) return { events: relevant, waitedMs: Date.now() - started };
     if (Date.now() > deadline) {
       throw new Error(

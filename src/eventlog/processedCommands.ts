@@ -78,3 +78,11 @@ export async function archiveInvalidCommand(client: PoolClient, command: Command
   );
   return rowCount === 1;
 }
+
+/** How many archived commands each outcome has; `pending` for those claimed and not yet decided. */
+export async function countCommandsByOutcome(db: Pool | PoolClient): Promise<{ outcome: string; count: number }[]> {
+  const { rows } = await db.query<{ outcome: string; count: number }>(
+    `select coalesce(outcome, 'pending') as outcome, count(*)::int as count from processed_commands group by 1 order by 1`,
+  );
+  return rows;
+}

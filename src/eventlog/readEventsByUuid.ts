@@ -12,3 +12,9 @@ export async function readEventsByUuid(db: Pool | PoolClient, eventUuids: readon
   const at = (e: RecordedEvent) => e.position ?? 0n;
   return events.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
 }
+
+/** When each of these events was recorded, by uuid; a uuid the log does not have is left out. */
+export async function readRecordedTimes(db: Pool | PoolClient, eventUuids: readonly string[]): Promise<Map<string, Date>> {
+  const { rows } = await db.query<{ event_uuid: string; recorded_at: Date }>('select event_uuid::text, recorded_at from events where event_uuid = any($1::uuid[])', [eventUuids]);
+  return new Map(rows.map((r) => [r.event_uuid, r.recorded_at]));
+}

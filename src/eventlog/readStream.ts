@@ -4,17 +4,23 @@ import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
 
 type Queryable = Pool | PoolClient;
 
-/** One aggregate's events in version order, from a version on (exclusive). */
+/** One aggregate's events in version order, from a version on (exclusive); at most `limit` when given (a page). */
 export async function readStream(
   db: Queryable,
   streamId: string,
   afterVersion = 0n,
+  limit?: number,
 ): Promise<(RecordedEvent & { schemaId: number })[]> {
   const { rows } = await db.query<EventRow>(
-    `select ${eventColumns} from events where stream_id = $1 and version > $2 order by version`,
-    [streamId, afterVersion.toString()],
+    `select ${eventColumns} from events where stream_id = $1 and version > $2 order by version limit $3`,
+    [streamId, afterVersion.toString(), limit ?? null],
   );
   return rows.map(toRecordedEvent);
+}
+
+/** Whether the log has a stream with this id. */
+export async function streamExists(db: Queryable, streamId: string): Promise<boolean> {
+  return ((await db.query('select 1 from events where stream_id = $1 limit 1', [streamId])).rowCount ?? 0) > 0;
 }
 
 /** The events one command caused, in the order they were appended. */

@@ -1,4 +1,5 @@
 import type { Projection } from '../core/index.ts';
+import { readLastProjected, readRecordedTimes } from '../eventlog/index.ts';
 import { projectionGroupOf, projectorNameOf } from '../projection/names.ts';
 import type { Runtime } from '../runtime.ts';
 import type { PartitionLag } from './consumerLag.ts';
@@ -23,18 +24,11 @@ export async function projectionConsistency(runtime: Pick<Runtime, 'pool' | 'rea
       const group = projectionGroupOf(runtime.config.app, projection);
       const lagEvents = lag.filter((row) => row.group === group).reduce((sum, row) => sum + row.lag, 0n);
       // projected_events may live in a read database of its own, so the two sides are read apart.
-      const projected = await runtime.readPool.query<{ event_uuid: string; projected_at: Date }>(
-        'select event_uuid::text, projected_at from projected_events where projector = $1 order by projected_at desc limit $2',
-        [projectorNameOf(projection), SAMPLE],
-      );
-      const recorded = await runtime.pool.query<{ event_uuid: string; recorded_at: Date }>(
-        'select event_uuid::text, recorded_at from events where event_uuid = any($1::uuid[])',
-        [projected.rows.map((r) => r.event_uuid)],
-      );
-      const recordedAt = new Map(recorded.rows.map((r) => [r.event_uuid, r.recorded_at.getTime()]));
-      const delays = projected.rows.flatMap((r) => {
-        const at = recordedAt.get(r.event_uuid);
-        return at === undefined ? [] : [Math.max(0, r.projected_at.getTime() - at)];
+      const projected = await readLastProjected(runtime.readPool, projectorNameOf(projection), SAMPLE);
+      const recordedAt = await readRecordedTimes(runtime.pool, projected.map((p) => p.eventUuid));
+      const delays = projected.flatMap((p) => {
+        const at = recordedAt.get(p.eventUuid);
+        return at === undefined ? [] : [Math.max(0, p.projectedAt.getTime() - at.getTime())];
       });
       return {
         projection: projection.name,

@@ -1,6 +1,7 @@
 import { commandTopicOf, eventTopicOf } from '../core/index.ts';
 import { deadLetterTopicOf } from '../messaging/deadLetters.ts';
-import { clearCommands, listFailures, type FailureRow } from '../projection/failures.ts';
+import { countCommandsByOutcome, listFailures, type FailureRow } from '../eventlog/index.ts';
+import { clearCommands } from '../projection/failures.ts';
 import { projectionGroupOf, versionOfProjector } from '../projection/names.ts';
 import { formatVersionReports, versionReports, type VersionReport } from '../projection/versionReport.ts';
 import { listVersions, type VersionStatus } from '../projection/versions.ts';
@@ -44,10 +45,8 @@ export async function pipelineStatus(runtime: Runtime, options: { versions?: boo
     const dlqTopics = [...commandTopics, ...config.domains.map(eventTopicOf)].map(deadLetterTopicOf).filter((t) => existing.has(t));
     const deadLetters = await Promise.all(dlqTopics.map(async (topic) => ({ topic, count: await messageCount(admin, topic) })));
     const failures = await versionFailures(runtime);
-    const { rows } = await runtime.pool.query<{ outcome: string; count: number }>(
-      `select coalesce(outcome, 'pending') as outcome, count(*)::int as count from processed_commands group by 1 order by 1`,
-    );
-    return { lag, failures, deadLetters, outcomes: rows, consistency: await projectionConsistency(runtime, lag), versions: options.versions ? await versionReports(runtime, admin) : undefined };
+    const outcomes = await countCommandsByOutcome(runtime.pool);
+    return { lag, failures, deadLetters, outcomes, consistency: await projectionConsistency(runtime, lag), versions: options.versions ? await versionReports(runtime, admin) : undefined };
   } finally {
     await admin.disconnect();
   }

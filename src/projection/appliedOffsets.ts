@@ -20,6 +20,11 @@ export async function recordAppliedOffset(client: PoolClient, projector: string,
   );
 }
 
+/** Forgets how far a projector applied (its version is retired). */
+export async function forgetAppliedOffsets(client: PoolClient, projector: string): Promise<void> {
+  await client.query('delete from projection_offsets where projector = $1', [projector]);
+}
+
 /** The projectors' applied offsets; `forUpdate` holds their chunk commits until the caller's transaction ends. */
 export async function appliedOffsets(db: Pool | PoolClient, projectors: readonly string[], forUpdate = false): Promise<Map<string, AppliedOffset[]>> {
   const { rows } = await db.query<{ projector: string; topic: string; partition: number; next_offset: bigint }>(

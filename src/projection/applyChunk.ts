@@ -1,7 +1,5 @@
 import type { FailurePolicy, Projection, RecordedEvent } from '../core/index.ts';
-import { inSavepoint, markProjected, type PoolClient } from '../eventlog/index.ts';
-import { recordFailure, recordFollowedSkip, skipsToFollow, type SkipToFollow } from './failures.ts';
-import { markNewlyProjected } from './projectedEvents.ts';
+import { inSavepoint, markNewlyProjected, markProjected, recordFailure, recordFollowedSkip, skipsToFollow, type PoolClient, type SkipToFollow } from '../eventlog/index.ts';
 import { retryDefaults, withRetries } from '../retry.ts';
 
 /** An event and where it was read: a topic partition and offset, or the event log (`eventlog`, 0, position). */

@@ -1,6 +1,7 @@
 import type { Projection } from '../core/index.ts';
 import type { Runtime } from '../runtime.ts';
-import { clearCommands, failureNotes } from './failures.ts';
+import { failureNotes } from '../eventlog/index.ts';
+import { clearCommands } from './failures.ts';
 import { topicsOf, versionLag } from './lag.ts';
 import { projectionGroupOf, projectorNameOf } from './names.ts';
 import type { FailureNotes } from './replayProgress.ts';

@@ -1,6 +1,5 @@
 import type { Projection } from '../core/index.ts';
-import type { Pool } from '../eventlog/index.ts';
-import { resumeProjector, skipHaltedEvent } from './failures.ts';
+import { resumeProjector, skipHaltedEvent, type Pool } from '../eventlog/index.ts';
 import { projectorNameOf } from './names.ts';
 import { listVersions, type VersionStatus } from './versions.ts';
 

@@ -1,6 +1,6 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { eventTopicOf, type Domain, type Projection, type RecordedEvent } from '../core/index.ts';
-import { inTransaction, type Pool } from '../eventlog/index.ts';
+import { inTransaction, isHalted, type Pool } from '../eventlog/index.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
 import { connectWaitingForBroker } from '../messaging/brokerAway.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
@@ -9,7 +9,6 @@ import { faultPoint } from '../faults.ts';
 import type { Runtime } from '../runtime.ts';
 import { recordAppliedOffset } from './appliedOffsets.ts';
 import { applyChunk, type ChunkTarget } from './applyChunk.ts';
-import { isHalted } from './failures.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf, versionOf } from './names.ts';
 import { retryDefaults } from '../retry.ts';
 import { createTables, setupVersion, type VersionStatus } from './versions.ts';

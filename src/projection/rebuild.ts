@@ -1,13 +1,12 @@
 import pg from 'pg';
 import type { Settings } from '../config/settings.ts';
 import type { StreamfoldConfig } from '../config/streamfoldConfig.ts';
-import { createPool } from '../eventlog/index.ts';
+import { carrySkips, createPool, listSkips, type FailureRow } from '../eventlog/index.ts';
 import { openRuntime } from '../runtime.ts';
 import { migrateEventLog } from '../setup.ts';
 import { withDatabase } from '../stack/postgres.ts';
 import { watchCatchUp, type CatchUp } from './catchUp.ts';
 import { ProjectionVersionError } from './errors.ts';
-import { carrySkips, listSkips, type FailureRow } from './failures.ts';
 import { deleteIdleGroups } from './groups.ts';
 import { projectionGroupOf, projectorNameOf, versionOfProjector } from './names.ts';
 import { startProjector } from './projector.ts';

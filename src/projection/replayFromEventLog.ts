@@ -1,10 +1,8 @@
 import type { Projection } from '../core/index.ts';
-import { inTransaction } from '../eventlog/index.ts';
-import { openLogTail } from '../eventlog/logTail.ts';
+import { countEvents, inTransaction, isHalted, openLogTail } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { applyChunk, type ChunkTarget, type Delivery } from './applyChunk.ts';
 import { failureNotesOf } from './catchUp.ts';
-import { isHalted } from './failures.ts';
 import { projectorNameOf, schemaOf, versionOf } from './names.ts';
 import type { FailureNotes } from './replayProgress.ts';
 import { inTodaysShape } from './todaysShape.ts';
@@ -18,12 +16,6 @@ export interface LogReplayOptions {
   readonly pageSize?: number;
   /** Asked between pages; true stops the replay (a signal). */
   readonly stopping?: () => boolean;
-}
-
-/** Events of these stream types in the log now: the replay's total. */
-async function countEvents(runtime: Runtime, streamTypes: readonly string[]): Promise<number> {
-  const { rows } = await runtime.pool.query<{ n: number }>('select count(*)::int as n from events where stream_type = any($1)', [streamTypes]);
-  return rows[0]?.n ?? 0;
 }
 
 /**
@@ -40,7 +32,7 @@ export async function replayFromEventLog(runtime: Runtime, projection: Projectio
   const target: ChunkTarget = { projection, projector: projectorNameOf(at), schema: schemaOf(at), policy: projection.failurePolicy ?? 'halt', log };
   await setupVersion(runtime.readPool, projection, at.version);
   const streamTypes = projection.sources.map((name) => runtime.domainNamed(name).aggregateType);
-  const total = await countEvents(runtime, streamTypes);
+  const total = await countEvents(runtime.pool, streamTypes);
   const tail = openLogTail(runtime.pool, streamTypes, options.pageSize ?? 1000);
   let done = 0;
   for (;;) {

@@ -1,10 +1,10 @@
 import type { Projection } from '../core/index.ts';
-import { inTransaction } from '../eventlog/index.ts';
+import { forgetProjected, inTransaction } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { ProjectionVersionError } from './errors.ts';
 import { deleteIdleGroups } from './groups.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf } from './names.ts';
-import { forgetProjector } from './projectedEvents.ts';
+import { forgetAppliedOffsets } from './appliedOffsets.ts';
 import { findVersion, listVersions, lockProjection } from './versions.ts';
 
 /**
@@ -41,7 +41,9 @@ export async function retireVersion(runtime: Runtime, projection: Projection, ve
     const { rows } = await client.query<{ status: string }>('select status from projection_versions where projection = $1 and version = $2', [name, version]);
     if (rows[0]?.status === 'live') return true;
     await client.query(`drop schema if exists ${client.escapeIdentifier(schemaOf({ name, version }))} cascade`);
-    await forgetProjector(client, projectorNameOf({ name, version }));
+    // A later rebuild of it starts clean.
+    await forgetProjected(client, projectorNameOf({ name, version }));
+    await forgetAppliedOffsets(client, projectorNameOf({ name, version }));
     await client.query(`update projection_versions set status = 'retired', retired_at = now(), verified_at = null where projection = $1 and version = $2`, [name, version]);
     return false;
   });

@@ -1,6 +1,5 @@
 import type { Projection, RecordedEvent } from '../core/index.ts';
-import type { PoolClient } from '../eventlog/index.ts';
-import { readEventsByUuid } from '../eventlog/readEventsByUuid.ts';
+import { countEventsOlderThan, readEventsByUuid, readLeftOutEventUuids, readProjectedEventUuids, type PoolClient } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { ProjectionVersionError } from './errors.ts';
 import { tableDigests, type TableDigest } from './foldEventLog.ts';
@@ -93,14 +92,9 @@ export async function verifyVersion(
   let verification: Verification;
   try {
     await client.query('begin isolation level repeatable read');
-    const projected = (await client.query<{ uuid: string }>('select event_uuid::text as uuid from projected_events where projector = $1', [projector])).rows;
-    const failed = (
-      await client.query<{ uuid: string }>(`select event_uuid::text as uuid from projection_failures where projector = $1 and status in ('skipped', 'parked')`, [
-        projector,
-      ])
-    ).rows;
-    const leftOut = new Set(failed.map((f) => f.uuid));
-    const events = await readEventsByUuid(runtime.pool, [...new Set([...projected.map((p) => p.uuid), ...leftOut])]);
+    const projected = await readProjectedEventUuids(client, projector);
+    const leftOut = new Set(await readLeftOutEventUuids(client, projector));
+    const events = await readEventsByUuid(runtime.pool, [...new Set([...projected, ...leftOut])]);
     const folded = await inTodaysShape(runtime.codec, events.filter((e) => !leftOut.has(e.eventUuid)));
 
     await client.query(`create schema ${client.escapeIdentifier(scratch)}`);
@@ -130,14 +124,9 @@ export async function verifyVersion(
     }
     // A topic that lost events (retention) leaves no gap when whole aggregates are gone: count them.
     const streamTypes = projection.sources.map((name) => runtime.domainNamed(name).aggregateType);
-    const { rows } = await runtime.pool.query<{ total: number; old: number; cutoff: Date }>(
-      `with c as (select date_trunc('milliseconds', now() - $2 * interval '1 millisecond') as cutoff)
-       select count(*)::int as total, (count(*) filter (where recorded_at < (select cutoff from c)))::int as old, (select cutoff from c) as cutoff
-       from events where stream_type = any($1)`,
-      [streamTypes, options.graceMs ?? verifyGraceMs],
-    );
-    const cutoff = rows[0]?.cutoff.getTime() ?? 0;
-    const neverApplied = Math.max(0, (rows[0]?.old ?? 0) - events.filter((e) => new Date(e.recordedAt).getTime() < cutoff).length);
+    const inLog = await countEventsOlderThan(runtime.pool, streamTypes, options.graceMs ?? verifyGraceMs);
+    const cutoff = inLog.cutoff.getTime();
+    const neverApplied = Math.max(0, inLog.old - events.filter((e) => new Date(e.recordedAt).getTime() < cutoff).length);
     const gaps = findGaps(events);
     verification = {
       projection: projection.name,
@@ -145,7 +134,7 @@ export async function verifyVersion(
       passed: !foldError && gaps.length === 0 && neverApplied === 0 && tables.every((t) => t.equal),
       eventsFolded: folded.length,
       leftOut: leftOut.size,
-      notYetProjected: Math.max(0, (rows[0]?.total ?? 0) - events.length),
+      notYetProjected: Math.max(0, inLog.total - events.length),
       neverApplied,
       gaps: gaps.slice(0, SAMPLE_ROWS),
       ...(foldError ? { foldError } : {}),

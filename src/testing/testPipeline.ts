@@ -7,7 +7,7 @@ import { waitForOutcome } from '../client/waitForOutcome.ts';
 import { readSettings, type Settings } from '../config/settings.ts';
 import type { StreamfoldConfig, StreamfoldConfigInput } from '../config/streamfoldConfig.ts';
 import type { CommandEnvelope, CommandOutcome, RecordedEvent } from '../core/index.ts';
-import { eventColumns, toRecordedEvent, type EventRow } from '../eventlog/eventRows.ts';
+import { readEventsAfter, readLogHead } from '../eventlog/index.ts';
 import { waitForQuiescence } from '../operate/quiescence.ts';
 import { schemaOf } from '../projection/names.ts';
 import { startProjector } from '../projection/projector.ts';
@@ -123,14 +123,11 @@ export async function testPipeline(base: StreamfoldConfigInput, options: TestPip
   };
 
   const when = async (input: CommandInput): Promise<WhenResult> => {
-    const { rows: head } = await runtime.pool.query<{ head: bigint }>('select coalesce(max(position), 0) as head from events');
+    const head = await readLogHead(runtime.pool);
     const command = await sender.send(input);
     const { command: archived } = await waitForOutcome(runtime.pool, command.commandUuid, timeoutMs);
     await waitForQuiescence(runtime, timeoutMs);
-    const { rows: appended } = await runtime.pool.query<EventRow>(`select ${eventColumns} from events where position > $1 order by position`, [
-      (head[0]?.head ?? 0n).toString(),
-    ]);
-    const events = appended.map(toRecordedEvent);
+    const events = await readEventsAfter(runtime.pool, head);
     const shown = () => inspect(events.map((e) => ({ type: e.eventType, aggregateUuid: e.aggregateUuid, data: e.data })), { depth: 5 });
     return {
       command,

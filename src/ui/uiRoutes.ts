@@ -1,3 +1,4 @@
+import { correlationExists, findProcessedCommand, streamExists } from '../eventlog/index.ts';
 import { isTokenCorrect, sessionCookieHeader } from '../gateway/auth.ts';
 import type { GatewayContext } from '../gateway/context.ts';
 import { HttpError, readForm, type Reply } from '../gateway/http.ts';
@@ -108,9 +109,9 @@ export function uiRoutes(ctx: GatewayContext): Route[] {
 /** Where a uuid leads: a stream, a command, or a correlation; a page saying so when none. */
 async function whereIs(ctx: GatewayContext, id: string): Promise<string> {
   const { pool } = ctx.runtime;
-  if ((await pool.query('select 1 from events where stream_id = $1 limit 1', [id])).rowCount) return uiPath('streams', id);
-  if ((await pool.query('select 1 from processed_commands where command_uuid = $1', [id])).rowCount) return uiPath('commands', id);
-  if ((await pool.query('select 1 from events where correlation_id = $1 limit 1', [id])).rowCount) return uiPath('correlations', id);
+  if (await streamExists(pool, id)) return uiPath('streams', id);
+  if (await findProcessedCommand(pool, id)) return uiPath('commands', id);
+  if (await correlationExists(pool, id)) return uiPath('correlations', id);
   throw new HttpError(404, `nothing in the event log or the command archive has the id ${id}`);
 }
 

@@ -5,7 +5,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Projection } from '../../src/core/index.ts';
-import { isHalted, skipHaltedEvent } from '../../src/projection/failures.ts';
+import { isHalted, skipHaltedEvent } from '../../src/eventlog/index.ts';
 import { projectionGroupOf, projectorNameOf } from '../../src/projection/names.ts';
 import { startProjector } from '../../src/projection/projector.ts';
 import { aggregateGroupOf, startAggregateWorker } from '../../src/worker/aggregateWorker.ts';

@@ -5,7 +5,7 @@ import { createCommandSender, type CommandSender } from '../../src/client/comman
 import { waitForOutcome } from '../../src/client/waitForOutcome.ts';
 import type { Projection } from '../../src/core/index.ts';
 import { pipelineStatus } from '../../src/operate/status.ts';
-import { isHalted, listFailures, resumeProjector, skipHaltedEvent } from '../../src/projection/failures.ts';
+import { isHalted, listFailures, resumeProjector, skipHaltedEvent } from '../../src/eventlog/index.ts';
 import { projectorNameOf, schemaOf } from '../../src/projection/names.ts';
 import { startProjector } from '../../src/projection/projector.ts';
 import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';

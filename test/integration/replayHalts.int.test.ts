@@ -6,7 +6,7 @@ import { createCommandSender, type CommandSender } from '../../src/client/comman
 import { waitForOutcome } from '../../src/client/waitForOutcome.ts';
 import type { Projection } from '../../src/core/index.ts';
 import { pipelineStatus } from '../../src/operate/status.ts';
-import { isHalted } from '../../src/projection/failures.ts';
+import { isHalted } from '../../src/eventlog/index.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf } from '../../src/projection/names.ts';
 import { startProjector } from '../../src/projection/projector.ts';
 import { withDatabase } from '../../src/stack/postgres.ts';

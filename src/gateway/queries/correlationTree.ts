@@ -1,7 +1,6 @@
 import type { RecordedEvent } from '../../core/index.ts';
 import type { StreamfoldConfig } from '../../config/streamfoldConfig.ts';
-import { eventColumns, toRecordedEvent, type EventRow } from '../../eventlog/eventRows.ts';
-import type { Pool, ProcessedCommand } from '../../eventlog/index.ts';
+import { readCommandsOfCorrelation, readEventsOfCorrelation, type Pool, type ProcessedCommand } from '../../eventlog/index.ts';
 import { reactionUuid } from '../../reactor/reactorRunner.ts';
 
 export interface CommandNode {
@@ -43,16 +42,10 @@ const candidateKeys = (command: CommandNode) => [command.aggregateUuid, ...Array
  * derived from the event's uuid, which is how each is put under its event.
  */
 export async function readCorrelationTree(pool: Pool, config: StreamfoldConfig, correlationId: string, limit = 1000): Promise<CorrelationTree> {
-  const { rows: eventRows } = await pool.query<EventRow>(`select ${eventColumns} from events where correlation_id = $1 order by position limit $2`, [
-    correlationId,
-    limit + 1,
-  ]);
-  // No index on the metadata's correlation id: this scans the archive, fine for an operator's look.
-  const { rows: commandRows } = await pool.query<ProcessedCommand & Record<string, unknown>>(
-    `select * from processed_commands where metadata->>'correlationId' = $1 order by received_at limit $2`,
-    [correlationId, limit + 1],
-  );
-  const events = eventRows.slice(0, limit).map(toRecordedEvent);
+  // One more than the limit of each: its presence says the tree is truncated.
+  const eventRows = await readEventsOfCorrelation(pool, correlationId, limit + 1);
+  const commandRows = await readCommandsOfCorrelation(pool, correlationId, limit + 1);
+  const events = eventRows.slice(0, limit);
   const commands = new Map<string, CommandNode>();
   for (const row of commandRows.slice(0, limit)) {
     commands.set(row.command_uuid, {

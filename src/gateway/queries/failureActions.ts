@@ -1,8 +1,6 @@
 import type { Projection } from '../../core/index.ts';
-import { eventColumns, toRecordedEvent, type EventRow } from '../../eventlog/eventRows.ts';
-import { inTransaction, markProjected } from '../../eventlog/index.ts';
+import { inTransaction, listFailures, markProjected, readEventsByUuid, resolveParkedFailure, type FailureRow } from '../../eventlog/index.ts';
 import { clearHalt, haltTarget } from '../../projection/clearHalt.ts';
-import { listFailures, type FailureRow } from '../../projection/failures.ts';
 import type { Runtime } from '../../runtime.ts';
 import { HttpError } from '../http.ts';
 
@@ -43,14 +41,12 @@ async function parkedFailure(runtime: Runtime, projection: Projection, eventUuid
  */
 export async function retryParked(runtime: Runtime, projection: Projection, eventUuid: string): Promise<FailureRow> {
   const failure = await parkedFailure(runtime, projection, eventUuid);
-  const { rows } = await runtime.pool.query<EventRow>(`select ${eventColumns} from events where event_uuid = $1`, [eventUuid]);
-  const row = rows[0];
-  if (!row) throw new HttpError(404, `event ${eventUuid} is not in the event log`);
-  const event = toRecordedEvent(row);
+  const [event] = await readEventsByUuid(runtime.pool, [eventUuid]);
+  if (!event) throw new HttpError(404, `event ${eventUuid} is not in the event log`);
   try {
     await inTransaction(runtime.readPool, async (client) => {
       if (await markProjected(client, failure.projector, eventUuid)) await projection.apply(event, client, failure.projector);
-      await client.query(`update projection_failures set status = 'resumed' where projector = $1 and event_uuid = $2 and status = 'parked'`, [failure.projector, eventUuid]);
+      await resolveParkedFailure(client, failure.projector, eventUuid, 'resumed');
     });
   } catch (error) {
     throw new HttpError(409, `${failure.projector} could not apply ${event.eventType} ${eventUuid} again: ${(error as Error).message}`);
@@ -63,7 +59,7 @@ export async function skipParked(runtime: Runtime, projection: Projection, event
   const failure = await parkedFailure(runtime, projection, eventUuid);
   await inTransaction(runtime.readPool, async (client) => {
     await markProjected(client, failure.projector, eventUuid);
-    await client.query(`update projection_failures set status = 'skipped' where projector = $1 and event_uuid = $2 and status = 'parked'`, [failure.projector, eventUuid]);
+    await resolveParkedFailure(client, failure.projector, eventUuid, 'skipped');
   });
   return failure;
 }

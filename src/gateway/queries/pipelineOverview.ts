@@ -1,9 +1,9 @@
 import type { Admin } from 'kafkajs';
 import { commandTopicOf, eventTopicOf, type Projection } from '../../core/index.ts';
+import { countCommandsByOutcome, listFailures, readLogHead, type FailureRow } from '../../eventlog/index.ts';
 import { deadLetterTopicOf } from '../../messaging/deadLetters.ts';
 import type { PipelineSnapshot } from '../../metrics/index.ts';
 import { consumerLag, messageCount, type PartitionLag } from '../../operate/consumerLag.ts';
-import { listFailures, type FailureRow } from '../../projection/failures.ts';
 import { projectionGroupOf } from '../../projection/names.ts';
 import { listVersions, type ProjectionVersion } from '../../projection/versions.ts';
 import { reactorGroupOf } from '../../reactor/reactorRunner.ts';
@@ -76,10 +76,7 @@ export async function deadLetterCounts(runtime: Runtime, admin: Admin): Promise<
 }
 
 export async function commandOutcomes(runtime: Runtime): Promise<{ outcome: string; count: number }[]> {
-  const { rows } = await runtime.pool.query<{ outcome: string; count: number }>(
-    `select coalesce(outcome, 'pending') as outcome, count(*)::int as count from processed_commands group by 1 order by 1`,
-  );
-  return rows;
+  return countCommandsByOutcome(runtime.pool);
 }
 
 /** What /metrics reports at scrape time, read from Kafka and Postgres in one go. */
@@ -94,7 +91,6 @@ export async function pipelineSnapshot(runtime: Runtime, admin: Admin): Promise<
   const projectionLag = projections.flatMap((p) => p.versions.flatMap((v) => v.lag.map((row) => ({ ...row, projection: { name: p.name, version: v.version } }))));
   const failureCounts = new Map<string, number>();
   for (const p of projections) for (const f of p.failures) failureCounts.set(`${p.name}\u0000${f.status}`, (failureCounts.get(`${p.name}\u0000${f.status}`) ?? 0) + 1);
-  const { rows } = await runtime.pool.query<{ head: bigint | null }>('select max(position) as head from events');
   return {
     consumerLag: [...otherLag, ...projectionLag],
     deadLetters: await deadLetterCounts(runtime, admin),
@@ -103,6 +99,6 @@ export async function pipelineSnapshot(runtime: Runtime, admin: Admin): Promise<
       const [projection, status] = key.split('\u0000') as [string, string];
       return { projection, status, count };
     }),
-    logHead: rows[0]?.head ?? 0n,
+    logHead: await readLogHead(runtime.pool),
   };
 }

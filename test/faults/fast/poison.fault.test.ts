@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { skipHaltedEvent } from '../../../src/projection/failures.ts';
+import { skipHaltedEvent } from '../../../src/eventlog/index.ts';
 import { projectorNameOf } from '../../../src/projection/names.ts';
 import { deadLetterTopicOf } from '../../../src/messaging/deadLetters.ts';
 import { THROWING_BY } from '../fixture/streamfold.config.ts';
