@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './auditCommands.ts';
-import { registerDemoCommand } from './demoCommand.ts';
 import { registerPipelineCommands } from './pipelineCommands.ts';
 import { registerProjectionVersionCommands } from './projectionVersionCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
@@ -32,7 +31,6 @@ registerSetupCommands(program);
 registerPipelineCommands(program);
 registerAuditCommands(program);
 registerProjectionVersionCommands(program);
-registerDemoCommand(program);
 registerServeCommand(program);
 
 try {

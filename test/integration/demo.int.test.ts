@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -14,11 +15,10 @@ import { reactorGroupOf } from '../../src/reactor/reactorRunner.ts';
 import { prepareAll } from '../../src/setup.ts';
 import { withDatabase } from '../../src/stack/postgres.ts';
 import { aggregateGroupOf } from '../../src/worker/aggregateWorker.ts';
-import { spawnStreamfold } from '../support/childProcesses.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';
 import { readTopic } from '../support/readTopic.ts';
 
-// `npm run demo`, the README's main job, run as a user runs it: the demo config and its topic names.
+// `npm run demo` (demo/main.ts, the demo app), the README's main job, run as a user runs it: the demo config and its topic names.
 // What is its own: a fresh database and an app name of its own (so consumer groups of its own, which
 // start at the end of the shared demo topics, as a new deployment would).
 describe('npm run demo', () => {
@@ -59,9 +59,7 @@ describe('npm run demo', () => {
     const poisonTopic = deadLetterTopicOf('roster.commands');
     const deadLettersBefore = await messageCount(admin, poisonTopic);
 
-    const demo = spawnStreamfold(['demo'], { ...process.env, DATABASE_URL: settings.databaseUrl, STREAMFOLD_APP: app });
-    const code = await demo.exited;
-    const out = demo.output();
+    const { code, out } = await runDemo({ ...process.env, DATABASE_URL: settings.databaseUrl, STREAMFOLD_APP: app });
     expect(code, out).toBe(0);
 
     // One line per command sent, in the story's order, with its outcome and the refusal or reason.
@@ -134,6 +132,15 @@ describe('npm run demo', () => {
     await admin.disconnect();
   });
 });
+
+/** What `npm run demo` runs (`tsx demo/main.ts`), in the repository's folder: its exit code and output. */
+function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (out += chunk));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, out })));
+}
 
 /**
  * Commits a new group's offsets at the end of its topics. kafkajs's `admin.resetOffsets` commits
