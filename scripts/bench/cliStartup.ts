@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readSettings } from '../../src/config/settings.ts';
 import { withDatabase } from '../../src/stack/postgres.ts';
 import { removeIsolated } from '../../src/testing/isolation.ts';
-import { cleanEnv, cliOf, installApp, packTarball, renameTallyTopics } from '../../test/adoption/installedApp.ts';
+import { cleanEnv, cliOf, installApp, packTarball, renameTopics } from '../../test/adoption/installedApp.ts';
 import { projectRoot } from '../../test/support/isolatedPipeline.ts';
 import { median } from './stats.ts';
 
@@ -26,7 +26,7 @@ export async function installedApp(): Promise<InstalledApp> {
   const settings = readSettings();
   const databaseUrl = withDatabase(settings.databaseUrl, `sf_bench_cli_${suffix}`);
   const app = await installApp('js-app', folder, await packTarball(folder));
-  renameTallyTopics(app, suffix);
+  renameTopics(app, suffix);
   const env = cleanEnv({ DATABASE_URL: databaseUrl, RUN_SUFFIX: `_${suffix}` });
   const cli = cliOf(app, env);
   for (const args of [['migrate'], ['topics', 'apply'], ['schemas', 'register']]) await cli.run(args);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config/settings.ts';
 import { withDatabase } from '../../src/stack/postgres.ts';
 import { removeIsolated } from '../../src/testing/isolation.ts';
-import { cleanEnv, cliOf, installApp, npm, packTarball, renameTallyTopics, stop } from './installedApp.ts';
+import { cleanEnv, cliOf, installApp, npm, packTarball, renameTopics, stop } from './installedApp.ts';
 
 /** A failed child's exit code and output, for the commands that are meant to fail. */
 const failure = (promise: Promise<unknown>) =>
@@ -41,22 +41,27 @@ describe('a team adopts streamfold from its npm tarball', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('ships JavaScript, types and the migrations, not the sources', async () => {
+  it('ships JavaScript, types and the migrations, not the sources nor the demo app', async () => {
     const { stdout } = await promisify(execFile)('tar', ['-tzf', tarball]);
     const files = stdout.split('\n').map((f) => f.replace(/^package\//, ''));
     expect(files).toEqual(expect.arrayContaining(['bin/streamfold.mjs', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/cli/main.js', 'dist/testing/deciderSpecification.d.ts', 'dist/eventlog/migrations/001_event_log.sql']));
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('demo/') || f.startsWith('avro/') || f.startsWith('topics/') || f.includes('/domain/') || f === 'streamfold.config.ts')).toEqual([]);
   });
 
   it('runs a plain JavaScript app on the real stack: migrate, topics, schemas, a worker, a projector, send --wait and --wait-for', async () => {
     jsApp = await installApp('js-app', work, tarball);
-    // Topics of this run's own: tally.commands becomes tally_<suffix>.commands, as RUN_SUFFIX renames the domain.
-    renameTallyTopics(jsApp, suffix);
+    // Topics of this run's own: tally.commands becomes tally_<suffix>.commands, as RUN_SUFFIX renames the domains.
+    renameTopics(jsApp, suffix);
     const cli = cliOf(jsApp, cleanEnv({ DATABASE_URL: databaseUrl, RUN_SUFFIX: `_${suffix}` }));
 
     expect((await cli.run(['migrate'])).stdout).toContain('applied 001_event_log.sql');
-    expect((await cli.run(['topics', 'apply'])).stdout).toContain(`created   tally_${suffix}.commands`);
-    expect((await cli.run(['schemas', 'register'])).stdout).toMatch(/ok {8}adoption\.tally\.AddMarks id \d+/);
+    const topics = (await cli.run(['topics', 'apply'])).stdout;
+    expect(topics).toContain(`created   tally_${suffix}.commands`);
+    expect(topics).toContain(`created   label_${suffix}.events`);
+    const schemas = (await cli.run(['schemas', 'register'])).stdout;
+    expect(schemas).toMatch(/ok {8}adoption\.tally\.AddMarks id \d+/);
+    expect(schemas).toMatch(/ok {8}adoption\.label\.SetLabel id \d+/);
     running.push(await cli.start(['worker'], 'worker running'), await cli.start(['project'], 'projectors running'));
 
     const tally = randomUUID();
@@ -81,6 +86,18 @@ describe('a team adopts streamfold from its npm tarball', () => {
     } finally {
       await client.end();
     }
+
+    // A second domain added by its folder, .avsc and topic files and two lines of config, with revisions by configuration.
+    const label = randomUUID();
+    const setLabel = (text: string, ...flags: string[]) => ['send', 'SetLabel', '--aggregate', label, '--data', JSON.stringify({ label_uuid: label, text }), '--timeout', '60000', ...flags];
+    expect((await cli.run(setLabel('draft', '--wait'))).stdout).toContain('outcome: accepted');
+    expect((await failure(cli.run(setLabel('draft', '--wait')))).stdout).toContain('outcome: rejected');
+    expect((await cli.run(setLabel('final', '--wait-for', 'revisions'))).stdout).toContain('projection revisions has applied them');
+    const revisions = (await cli.run(['revisions', 'label', label])).stdout;
+    expect(revisions).toContain(`label ${label}: 2 revisions`);
+    expect(revisions).toMatch(/v1 LabelSet .*\{"text":"draft"\}/);
+    expect(revisions).toMatch(/v3 LabelSet .*\{"text":"final"\}/);
+    expect((await cli.run(['revisions', 'label', label, '--diff', '1', '3'])).stdout).toContain('text: "draft" → "final"');
 
     // The uuid logical type of its own .avsc is enforced before anything is sent.
     const notUuid = await failure(cli.run(['send', 'AddMarks', '--aggregate', tally, '--data', JSON.stringify({ tally_uuid: 'nope', count: 1 })]));

@@ -36,12 +36,12 @@ export async function installApp(fixture: string, folder: string, tarball: strin
   return app;
 }
 
-/** The js-app's topic files renamed tally_<suffix>.*, as its config renames the domain when RUN_SUFFIX=_<suffix>. */
-export function renameTallyTopics(app: string, suffix: string): void {
+/** An app's topic files renamed <domain>_<suffix>.* (tally.commands → tally_<suffix>.commands), as its config renames its domains when RUN_SUFFIX=_<suffix>. */
+export function renameTopics(app: string, suffix: string): void {
   const topicsDir = path.join(app, 'topics');
   for (const file of fs.readdirSync(topicsDir)) {
     const spec = JSON.parse(fs.readFileSync(path.join(topicsDir, file), 'utf8')) as { name: string };
-    spec.name = spec.name.replace(/^tally\./, `tally_${suffix}.`);
+    spec.name = spec.name.replace(/^([^.]+)\./, `$1_${suffix}.`);
     fs.rmSync(path.join(topicsDir, file));
     fs.writeFileSync(path.join(topicsDir, `${spec.name}.json`), JSON.stringify(spec, null, 2));
   }
