@@ -31,3 +31,7 @@ export { createGateway, type Gateway } from './gateway/server.ts';
 export { type GatewayOptions } from './gateway/context.ts';
 export { pipelineRegistry, workerChunkHandled, projectorChunkApplied, messageDeadLettered } from './metrics/index.ts';
 export { InvalidMessage, PoisonMessage, MessagingError } from './messaging/errors.ts';
+// Errors: every one is a StreamfoldError (core) with a code of this union and `retriable`.
+export { type StreamfoldErrorCode } from './errors.ts';
+export { EventLogError, CommandAlreadyProcessed, isCommandAlreadyProcessed } from './eventlog/index.ts';
+export { StackError, isStackError } from './stack/errors.ts';

@@ -5,12 +5,17 @@ import { registerProjectionVersionCommands } from './projectionVersionCommands.t
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSetupCommands } from './setupCommands.ts';
 import { registerStackCommands } from './stackCommands.ts';
-import { isStackError } from '../stack/errors.ts';
-import { isInvalidMessage, MessagingError } from '../messaging/errors.ts';
-import { isUsageError } from './usageError.ts';
+import { isStreamfoldError, type StreamfoldError } from '../core/index.ts';
+import { isInvalidMessage } from '../messaging/errors.ts';
 
 const debugging = ['debug', 'trace'].includes(process.env.STREAMFOLD_LOG_LEVEL ?? '');
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+
+/** A refusal streamfold names, for a person: its message, the problems of a message refused at send. */
+function refusalOf(error: StreamfoldError): string {
+  if (isInvalidMessage(error)) return `${error.typeName} was refused before anything was sent:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`;
+  return error.code === 'USAGE' ? oneLine(error.message) : error.message;
+}
 
 /** What failed, in words: Node's connection errors are AggregateErrors with an empty message. */
 function messageOf(error: unknown): string {
@@ -37,20 +42,12 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-  if (isUsageError(error)) {
-    console.error(`streamfold: ${oneLine(error.message)}`);
-    process.exit(2);
-  }
-  if (isInvalidMessage(error)) {
-    console.error(`streamfold: ${error.typeName} was refused before anything was sent:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
-  } else if (isStackError(error) || error instanceof MessagingError) {
-    console.error(`streamfold: ${error.message}`);
-  } else {
-    console.error(`streamfold: ${messageOf(error)}`);
-    // The stack helps a bug report, not a user: it is printed only when asked for.
-    if (debugging) console.error(error);
-  }
-  process.exitCode = 1;
+  // Every error streamfold throws names its refusal; anything else is said in as few words.
+  console.error(`streamfold: ${isStreamfoldError(error) ? refusalOf(error) : messageOf(error)}`);
+  // The stack helps a bug report, not a user: it is printed only when asked for.
+  if (debugging) console.error(error);
+  // A wrong argument is the user's input: exit 2, as for commander's own refusals.
+  process.exitCode = isStreamfoldError(error) && error.code === 'USAGE' ? 2 : 1;
 }
 // Every action has finished here (long-running ones after their signal); open sockets must not keep us alive.
 process.exit();

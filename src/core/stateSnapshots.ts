@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonValue, SnapshotOptions } from './domain.ts';
-import { StreamfoldError } from './errors.ts';
+import { StreamfoldError, type CoreErrorCode } from './errors.ts';
 import { unstorableTextProblems } from './storableText.ts';
 
 /** What snapshotting needs of a domain. */
@@ -47,7 +47,7 @@ export function snapshotRefusal<State>(domain: Pick<SnapshottingDomain<State>, '
 export function assertSnapshotsKeepState<State>(domain: SnapshottingDomain<State>): void {
   if (!domain.snapshots) return;
   const snapshot = snapshotOf(domain, domain.decider.initialState());
-  if ('lost' in snapshot) throw new StreamfoldError('CONFIGURATION', snapshotRefusal(domain, snapshot.lost));
+  if ('lost' in snapshot) throw new StreamfoldError<CoreErrorCode>('CONFIGURATION', snapshotRefusal(domain, snapshot.lost));
 }
 
 /** The first place in a value that is not plain JSON ("state.periods is a Set"), for the message. */

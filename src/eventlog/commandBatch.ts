@@ -1,6 +1,7 @@
 import type { CommandEnvelope, CommandOutcome, RecordedEvent } from '../core/index.ts';
 import { toStorableText } from '../core/index.ts';
 import type { NewEvent } from './appendToStream.ts';
+import { CommandAlreadyProcessed } from './errors.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
 import type { PoolClient } from './pool.ts';
 import { versionConflictOf } from './versionConflict.ts';
@@ -29,11 +30,6 @@ export interface DecidedCommand {
   readonly reason: string | null;
   /** Events with the versions the decision gave them. */
   readonly events: readonly (NewEvent & { version: bigint })[];
-}
-
-/** A concurrent writer processed one of these commands first: redo the chunk one by one. */
-export class CommandAlreadyProcessed extends Error {
-  override name = 'CommandAlreadyProcessed';
 }
 
 /** Per stream of the chunk, the version its first event was decided on. */
@@ -126,7 +122,7 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
     const conflict = versionConflictOf(error, expectedVersionsOf(decided));
     if (conflict) throw conflict;
     const pgError = error as { code?: string; constraint?: string };
-    if (pgError.code === '23505' && pgError.constraint === 'events_event_uuid_key') throw new CommandAlreadyProcessed('an event of this chunk was appended concurrently');
+    if (pgError.code === '23505' && pgError.constraint === 'events_event_uuid_key') throw new CommandAlreadyProcessed('an event of this chunk was appended concurrently', { cause: error });
     throw error;
   }
 }

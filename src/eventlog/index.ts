@@ -42,5 +42,6 @@ export {
   type FailureRow,
   type SkipToFollow,
 } from './projectionFailures.ts';
-export { findProcessedUuids, readEventsCausedByMany, appendAndArchive, CommandAlreadyProcessed, type DecidedCommand } from './commandBatch.ts';
+export { findProcessedUuids, readEventsCausedByMany, appendAndArchive, type DecidedCommand } from './commandBatch.ts';
+export { EventLogError, CommandAlreadyProcessed, isCommandAlreadyProcessed, eventLogErrorCodes, type EventLogErrorCode } from './errors.ts';
 export { readSnapshotsAndTails, saveSnapshots, type Snapshot } from './snapshots.ts';

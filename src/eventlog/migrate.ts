@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { EventLogError } from './errors.ts';
 import type { Pool } from './pool.ts';
 
 const migrationsDir = path.join(import.meta.dirname, 'migrations');
@@ -27,7 +28,7 @@ export async function migrate(pool: Pool): Promise<string[]> {
         await client.query('commit');
       } catch (error) {
         await client.query('rollback');
-        throw new Error(`Migration ${file} failed: ${(error as Error).message}`, { cause: error });
+        throw new EventLogError('MIGRATION_FAILED', `Migration ${file} failed: ${(error as Error).message}`, false, { cause: error });
       }
       applied.push(file);
     }

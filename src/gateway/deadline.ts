@@ -1,6 +1,11 @@
+import { StreamfoldError } from '../core/index.ts';
+
 /** Thrown when a dependency did not answer in time; the work itself may still finish later. */
-export class TimedOut extends Error {
+export class TimedOut extends StreamfoldError<'TIMED_OUT'> {
   override name = 'TimedOut';
+  constructor(message: string) {
+    super('TIMED_OUT', message, true);
+  }
 }
 
 /** Races `work` against a timer, so one slow dependency cannot hold a request open for a minute. */

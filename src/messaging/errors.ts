@@ -1,3 +1,5 @@
+import { StreamfoldError } from '../core/index.ts';
+
 export const messagingErrorCodes = [
   'NOT_WIRE_FORMAT',
   'UNKNOWN_SCHEMA_ID',
@@ -12,15 +14,10 @@ export const messagingErrorCodes = [
 ] as const;
 export type MessagingErrorCode = (typeof messagingErrorCodes)[number];
 
-export class MessagingError extends Error {
+export class MessagingError extends StreamfoldError<MessagingErrorCode> {
   override name = 'MessagingError';
-  constructor(
-    readonly code: MessagingErrorCode,
-    message: string,
-    readonly retriable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: MessagingErrorCode, message: string, retriable: boolean, options?: { cause?: unknown }) {
+    super(code, message, retriable, options);
   }
 }
 

@@ -1,3 +1,5 @@
+import { StreamfoldError } from '../core/index.ts';
+
 export const stackErrorCodes = [
   'PORT_TAKEN',
   'JAVA_MISSING',
@@ -10,14 +12,10 @@ export const stackErrorCodes = [
 export type StackErrorCode = (typeof stackErrorCodes)[number];
 
 /** A stack problem a person can fix: the message names the cause and the way out. */
-export class StackError extends Error {
-  override readonly name = 'StackError';
-  constructor(
-    readonly code: StackErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class StackError extends StreamfoldError<StackErrorCode> {
+  override name = 'StackError';
+  constructor(code: StackErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, false, options);
   }
 }
 

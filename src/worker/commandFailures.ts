@@ -1,12 +1,20 @@
+import { StreamfoldError } from '../core/index.ts';
+
 /**
  * Why a chunk's transaction failed: the world (a lost connection, a serialization failure, a
  * restarting server), which a retry of the same chunk can outlive, or one command's own data,
  * which fails the same way every time and must be taken out so the rest can commit.
  */
 
+export const workerErrorCodes = ['DECISION_FAILED'] as const;
+export type WorkerErrorCode = (typeof workerErrorCodes)[number];
+
 /** A decider threw something other than CommandInvalid, or emitted an event its schema refuses. */
-export class DecisionFailed extends Error {
+export class DecisionFailed extends StreamfoldError<WorkerErrorCode> {
   override name = 'DecisionFailed';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DECISION_FAILED', message, false, options);
+  }
 }
 
 /**

@@ -1,0 +1,18 @@
+import type { CoreErrorCode } from './core/errors.ts';
+import type { EventLogErrorCode } from './eventlog/errors.ts';
+import type { MessagingErrorCode } from './messaging/errors.ts';
+import type { ProjectionVersionErrorCode } from './projection/errors.ts';
+import type { WorkerErrorCode } from './worker/commandFailures.ts';
+import type { CliErrorCode } from './cli/usageError.ts';
+import type { StackErrorCode } from './stack/errors.ts';
+
+/** Every `code` a StreamfoldError can carry: each layer's `as const` list, unioned. */
+export type StreamfoldErrorCode =
+  | CoreErrorCode
+  | EventLogErrorCode
+  | MessagingErrorCode
+  | ProjectionVersionErrorCode
+  | WorkerErrorCode
+  | CliErrorCode
+  | StackErrorCode
+  | 'TIMED_OUT';
