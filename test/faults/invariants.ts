@@ -185,7 +185,7 @@ export function checkInvariants(h: History, liveness: Liveness, expect: Expectat
   else if (liveness.recoveredInMs > liveness.boundMs) i6.push(`lag returned to zero ${liveness.recoveredInMs} ms after the heal, over the bound of ${liveness.boundMs} ms`);
   // A redelivered poison message is dead-lettered again (at least once, like everything else): count
   // distinct source messages (topic, partition, offset), and only poison error codes.
-  const poisonCodes = new Set(['NOT_WIRE_FORMAT', 'UNKNOWN_SCHEMA_ID', 'UNDECODABLE', 'BAD_HEADERS', 'UNKNOWN_MESSAGE_TYPE']);
+  const poisonCodes = new Set(['NOT_WIRE_FORMAT', 'UNKNOWN_SCHEMA_ID', 'UNDECODABLE', 'BAD_KEY', 'BAD_HEADERS', 'UNKNOWN_MESSAGE_TYPE', 'INVALID_DATA']);
   for (const [topic, { distinct, codes }] of Object.entries(h.deadLetters)) {
     const expected = h.expectedDeadLetters[topic] ?? 0;
     if (distinct !== expected) i6.push(`${topic} holds ${distinct} distinct dead letters, ${expected} poison messages were injected`);

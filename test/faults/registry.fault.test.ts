@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import avro from 'avsc';
 import { SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
 import { deadLetterTopicOf } from '../../src/messaging/deadLetters.ts';
+import { commandHeaders } from '../../src/messaging/envelopeHeaders.ts';
 import { faultStack } from './faultStack.ts';
 import { unknownSchemaIdValue } from './poison.ts';
 import { runScenario } from './scenario.ts';
@@ -56,7 +58,10 @@ describe('fault 6: the schema registry stopped during load', () => {
         // During the outage: an unknown schema id (unknowable while the registry is away), and a projector restarted (it must wait for the registry).
         const producer = runtime.kafka.producer();
         await producer.connect();
-        await producer.send({ topic: commandTopic, acks: -1, messages: [{ key: 'unknown-schema', value: unknownSchemaIdValue() }] });
+        // A sound key and envelope, so the door gets as far as the value's schema id.
+        const aggregate = randomUUID();
+        const envelope = { commandType: 'Increment', commandUuid: randomUUID(), aggregateType: 'Counter', aggregateUuid: aggregate, data: {}, metadata: { issuedAt: new Date().toISOString(), issuedBy: 'fault', role: 'test', correlationId: randomUUID() } };
+        await producer.send({ topic: commandTopic, acks: -1, messages: [{ key: aggregate, value: unknownSchemaIdValue(), headers: commandHeaders(envelope) }] });
         await producer.disconnect();
         expectDeadLetters(deadLetterTopicOf(commandTopic), 1);
         await fleet.kill('projector-1');
