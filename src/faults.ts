@@ -1,7 +1,8 @@
 /**
- * Fault hooks for the fault tests: with STREAMFOLD_FAULT_KILL_AT=<point> the process kills itself
- * with SIGKILL the Nth time (STREAMFOLD_FAULT_AFTER, default 1) it reaches that point. Unset, a
- * hook is one comparison.
+ * The points of the pipeline where a crash matters most, and the hook the fault tests install at
+ * them (docs/reliability.md, "How a run works"). The worker and projector take hooks in their
+ * options and call nothing when given none; the CLI installs the module STREAMFOLD_FAULT_HOOKS
+ * names (src/cli/faultHooks.ts). No production path imports a test module.
  */
 export type FaultPoint =
   | 'worker.after-dedup'
@@ -10,11 +11,9 @@ export type FaultPoint =
   | 'worker.after-produce'
   | 'projector.after-commit';
 
-const target = process.env.STREAMFOLD_FAULT_KILL_AT;
-let remaining = Number(process.env.STREAMFOLD_FAULT_AFTER ?? '1');
-
-export function faultPoint(point: FaultPoint): void {
-  if (point !== target) return;
-  remaining -= 1;
-  if (remaining <= 0) process.kill(process.pid, 'SIGKILL');
+export interface FaultHooks {
+  /** Called each time the process reaches `point`; a fault test's hook may kill the process there. */
+  at(point: FaultPoint): void;
 }
+
+export const noFaults: FaultHooks = { at: () => undefined };

@@ -1,4 +1,3 @@
-import type { Kafka } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { readSettings, type Settings } from './config/settings.ts';
 import { avroDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts';
@@ -6,7 +5,8 @@ import type { Domain } from './core/index.ts';
 import { createPool, type Pool } from './eventlog/index.ts';
 import { createCodec, type Codec } from './messaging/codec.ts';
 import { isRetriableMessagingError } from './messaging/errors.ts';
-import { createKafka } from './messaging/kafka.ts';
+import { createTransport } from './messaging/createTransport.ts';
+import type { Transport } from './messaging/transport.ts';
 import { createUpcasting } from './messaging/upcasting.ts';
 import { createRegistry, loadSchemas, resolveSchemaIds, type MessageSchema } from './messaging/schemaCatalog.ts';
 
@@ -19,7 +19,8 @@ export interface Runtime {
   readonly readPool: Pool;
   /** The read database's name when it is not the event log's; it joins the projection group ids. */
   readonly readDatabase: string | undefined;
-  readonly kafka: Kafka;
+  /** The Kafka client, behind the transport interface (src/messaging/transport.ts). */
+  readonly transport: Transport;
   readonly registry: SchemaRegistry;
   readonly schemas: Map<string, MessageSchema>;
   readonly codec: Codec;
@@ -66,7 +67,7 @@ export async function openRuntime(
     pool,
     readPool,
     readDatabase: separateReads ? decodeURIComponent(new URL(readDatabaseUrl).pathname.slice(1)) : undefined,
-    kafka: createKafka(settings, `${config.app}.${role}`),
+    transport: createTransport(settings, `${config.app}.${role}`),
     registry,
     schemas,
     codec: createCodec(registry, schemas, ids, createUpcasting(avroDirOf(config), config.domains, schemas)),

@@ -1,7 +1,7 @@
 import type { Settings } from './config/settings.ts';
 import { topicsDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts';
 import { createPool, migrate } from './eventlog/index.ts';
-import { createKafka } from './messaging/kafka.ts';
+import { createTransport } from './messaging/createTransport.ts';
 import type { RegistrationResult } from './messaging/schemaCatalog.ts';
 import { registerWithUpcasters } from './schemaCheck.ts';
 import { applyTopics, loadTopicSpecs, type TopicReport } from './messaging/topics.ts';
@@ -18,7 +18,7 @@ export async function migrateEventLog(settings: Settings): Promise<string[]> {
 }
 
 export async function applyTopicFiles(settings: Settings, config: StreamfoldConfig): Promise<TopicReport> {
-  const admin = createKafka(settings, `${config.app}.admin`).admin();
+  const admin = createTransport(settings, `${config.app}.admin`).admin();
   await admin.connect();
   try {
     return await applyTopics(admin, loadTopicSpecs(topicsDirOf(config)));

@@ -110,10 +110,15 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (opts: { domains?: string[] }) => {
       const config = await loadConfig();
       const domains = knownNames('--domains', 'domain', opts.domains, config.domains.map((d) => d.name));
-      const [{ createLogger }, { openRuntime }, { startAggregateWorker }] = await Promise.all([loggerModule(), runtimeModule(), import('../worker/aggregateWorker.ts')]);
+      const [{ createLogger }, { openRuntime }, { startAggregateWorker }, { faultHooksFromEnv }] = await Promise.all([
+        loggerModule(),
+        runtimeModule(),
+        import('../worker/aggregateWorker.ts'),
+        import('./faultHooks.ts'),
+      ]);
       const logger = createLogger('worker');
       const runtime = await openRuntime(config, 'worker');
-      const worker = await startAggregateWorker(runtime, { domains, logger, onStuck: exitWhenStuck(logger.info) });
+      const worker = await startAggregateWorker(runtime, { domains, logger, onStuck: exitWhenStuck(logger.info), faultHooks: await faultHooksFromEnv() });
       logger.info('worker running');
       await runUntilSignalled(runtime, [worker], logger.info);
     });
@@ -125,12 +130,18 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (opts: { projection?: string[] }) => {
       const config = await loadConfig();
       const names = knownNames('--projection', 'projection', opts.projection, config.projections.map((p) => p.name));
-      const [{ createLogger }, { openRuntime }, { startProjector }] = await Promise.all([loggerModule(), runtimeModule(), import('../projection/projector.ts')]);
+      const [{ createLogger }, { openRuntime }, { startProjector }, { faultHooksFromEnv }] = await Promise.all([
+        loggerModule(),
+        runtimeModule(),
+        import('../projection/projector.ts'),
+        import('./faultHooks.ts'),
+      ]);
       const logger = createLogger('projector');
       const log = logger.info;
       const runtime = await openRuntime(config, 'projector');
       const chosen = runtime.config.projections.filter((p) => names.includes(p.name));
-      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, debug: logger.debug, onStuck: exitWhenStuck(log) })));
+      const faultHooks = await faultHooksFromEnv();
+      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, debug: logger.debug, onStuck: exitWhenStuck(log), faultHooks })));
       log('projectors running', { projections: chosen.map((p) => p.name) });
       await runUntilSignalled(runtime, running, log);
     });
@@ -146,7 +157,7 @@ export function registerPipelineCommands(program: Command): void {
       const log = createLogger('reactor').info;
       const runtime = await openRuntime(config, 'reactor');
       const chosen = runtime.config.reactors.filter((r) => names.includes(r.name));
-      const running = await Promise.all(chosen.map((r) => startReactor(runtime, r)));
+      const running = await Promise.all(chosen.map((r) => startReactor(runtime, r, { log })));
       log('reactors running', { reactors: chosen.map((r) => r.name) });
       await runUntilSignalled(runtime, running, log);
     });

@@ -183,13 +183,14 @@ export function registerProjectionVersionCommands(program: Command): void {
           }
           const label = `${name} v${version}`;
           const signal = untilSignal();
-          const [{ createLogger }, { replayProgress }, { replayFromEventLog }, { appliedSoFar, watchCatchUp }, { startProjector }, { liveVersion }] = await Promise.all([
+          const [{ createLogger }, { replayProgress }, { replayFromEventLog }, { appliedSoFar, watchCatchUp }, { startProjector }, { liveVersion }, { faultHooksFromEnv }] = await Promise.all([
             import('../logger.ts'),
             progressBar(),
             import('../projection/replayFromEventLog.ts'),
             import('../projection/catchUp.ts'),
             import('../projection/projector.ts'),
             versions(),
+            import('./faultHooks.ts'),
           ]);
           const log = createLogger('projector').info;
 
@@ -203,7 +204,7 @@ export function registerProjectionVersionCommands(program: Command): void {
           }
 
           const before = await appliedSoFar(runtime, [{ projection, version }]);
-          const running = await startProjector(runtime, projection, { version, log, partitionsConcurrently, onStuck: exitWhenStuck(log) });
+          const running = await startProjector(runtime, projection, { version, log, partitionsConcurrently, onStuck: exitWhenStuck(log), faultHooks: await faultHooksFromEnv() });
           const live = await liveVersion(runtime.readPool, name);
           const role = running.status === 'live' ? 'live: readers see it' : `replaying beside the live v${live?.version ?? '?'}`;
           console.log(`${label} (${role}): consumer group ${projectionGroupOf(config.app, { name, version }, runtime.readDatabase)}, schema ${schemaOf({ name, version })}`);

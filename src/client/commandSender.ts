@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, Producer } from 'kafkajs';
 import { commandTopicOf, isIsoTime, isUuid, unstorableTextProblems, type CommandEnvelope, type CommandMetadata } from '../core/index.ts';
-import { createProducer, sendCompletely } from '../messaging/completeSend.ts';
 import { commandHeaders } from '../messaging/envelopeHeaders.ts';
 import { InvalidMessage } from '../messaging/errors.ts';
 import { MAX_HEADER_BYTES } from '../messaging/messageDoor.ts';
+import type { OutgoingMessage, TransportProducer } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface CommandInput {
@@ -61,8 +60,8 @@ export function buildCommand(runtime: Pick<Runtime, 'codec' | 'domainOfCommand' 
 }
 
 /** Produces command envelopes as they are (reactors use it: their commands carry derived uuids). */
-export async function produceCommands(runtime: Runtime, producer: Producer, commands: readonly CommandEnvelope[]): Promise<void> {
-  const byTopic = new Map<string, Message[]>();
+export async function produceCommands(runtime: Runtime, producer: TransportProducer, commands: readonly CommandEnvelope[]): Promise<void> {
+  const byTopic = new Map<string, OutgoingMessage[]>();
   for (const command of commands) {
     const domain = runtime.domainOfCommand(command.commandType);
     if (!domain) throw new InvalidMessage(command.commandType, ['commandType: unknown command']);
@@ -71,12 +70,12 @@ export async function produceCommands(runtime: Runtime, producer: Producer, comm
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
   }
   if (byTopic.size === 0) return;
-  await sendCompletely(producer, [...byTopic].map(([topic, messages]) => ({ topic, messages })));
+  await producer.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
 }
 
 /** Sends commands: validated before anything is produced, keyed by aggregate uuid. */
 export async function createCommandSender(runtime: Runtime): Promise<CommandSender> {
-  const producer = createProducer(runtime.kafka);
+  const producer = runtime.transport.producer();
   await producer.connect();
   return {
     async send(input) {

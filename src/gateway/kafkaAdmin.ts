@@ -1,18 +1,18 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Transport, TransportAdmin } from '../messaging/transport.ts';
 import { withDeadline } from './deadline.ts';
 
 export interface AdminHandle {
   /** Runs `work` with a connected admin, within `ms`; a failure drops the connection so the next call reconnects. */
-  use<T>(work: (admin: Admin) => Promise<T>, ms?: number): Promise<T>;
+  use<T>(work: (admin: TransportAdmin) => Promise<T>, ms?: number): Promise<T>;
   close(): Promise<void>;
 }
 
 /** One Kafka admin connection for the gateway's lifetime, made when first needed. */
-export function createAdminHandle(kafka: Kafka): AdminHandle {
-  let connected: Promise<Admin> | undefined;
+export function createAdminHandle(transport: Transport): AdminHandle {
+  let connected: Promise<TransportAdmin> | undefined;
   const connect = () => {
     connected ??= (async () => {
-      const admin = kafka.admin();
+      const admin = transport.admin();
       await admin.connect();
       return admin;
     })();

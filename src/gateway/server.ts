@@ -35,7 +35,7 @@ export async function createGateway(runtime: Runtime, options: Partial<GatewayOp
     runtime,
     options: settings,
     intake: createCommandIntake(runtime, settings.produceTimeoutMs),
-    admin: createAdminHandle(runtime.kafka),
+    admin: createAdminHandle(runtime.transport),
     logger,
   };
   const routes = [...commandRoutes(ctx), ...readRoutes(ctx), ...operateRoutes(ctx), ...uiRoutes(ctx)];

@@ -1,4 +1,4 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { TransportMessage, TransportProducer } from './transport.ts';
 
 export const deadLetterTopicOf = (topic: string) => `${topic}.dlq`;
 
@@ -7,27 +7,28 @@ export const deadLetterTopicOf = (topic: string) => `${topic}.dlq`;
  * came from. If this send fails the caller must not move its offset: nothing is lost.
  */
 export async function sendToDeadLetter(
-  producer: Producer,
-  source: { topic: string; partition: number; message: KafkaMessage },
+  producer: TransportProducer,
+  source: { topic: string; partition: number; message: TransportMessage },
   error: Error & { code?: string },
 ): Promise<void> {
-  await producer.send({
-    topic: deadLetterTopicOf(source.topic),
-    acks: -1,
-    messages: [
-      {
-        key: source.message.key,
-        value: source.message.value,
-        headers: {
-          ...source.message.headers,
-          'dlq-error-code': error.code ?? error.name,
-          'dlq-error': error.message,
-          'dlq-source-topic': source.topic,
-          'dlq-source-partition': String(source.partition),
-          'dlq-source-offset': source.message.offset,
-          'dlq-failed-at': new Date().toISOString(),
+  await producer.send([
+    {
+      topic: deadLetterTopicOf(source.topic),
+      messages: [
+        {
+          key: source.message.key,
+          value: source.message.value,
+          headers: {
+            ...source.message.headers,
+            'dlq-error-code': error.code ?? error.name,
+            'dlq-error': error.message,
+            'dlq-source-topic': source.topic,
+            'dlq-source-partition': String(source.partition),
+            'dlq-source-offset': source.message.offset,
+            'dlq-failed-at': new Date().toISOString(),
+          },
         },
-      },
-    ],
-  });
+      ],
+    },
+  ]);
 }

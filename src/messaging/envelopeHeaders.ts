@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { MessageHeaders } from './transport.ts';
 import type { CommandEnvelope, RecordedEvent } from '../core/index.ts';
 
 /** Kafka carries the envelope in headers and the type's Avro data in the value. */
@@ -18,7 +18,7 @@ export const header = {
   recordedAt: 'recorded-at',
 } as const;
 
-export function commandHeaders(command: CommandEnvelope): IHeaders {
+export function commandHeaders(command: CommandEnvelope): MessageHeaders {
   return {
     [header.commandType]: command.commandType,
     [header.commandUuid]: command.commandUuid,
@@ -31,7 +31,7 @@ export function commandHeaders(command: CommandEnvelope): IHeaders {
   };
 }
 
-export function eventHeaders(event: RecordedEvent): IHeaders {
+export function eventHeaders(event: RecordedEvent): MessageHeaders {
   return {
     [header.eventType]: event.eventType,
     [header.eventUuid]: event.eventUuid,

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { TransportMessage } from './transport.ts';
 import { isIsoTime, isUuid, unstorableTextProblem, type CommandEnvelope, type Domain, type RecordedEvent } from '../core/index.ts';
 import type { Codec, Decoded } from './codec.ts';
 import { header } from './envelopeHeaders.ts';
@@ -23,7 +23,7 @@ class HeaderReader {
   private readonly values = new Map<string, string>();
   private readonly problems = new Map<string, string>();
 
-  constructor(message: KafkaMessage) {
+  constructor(message: TransportMessage) {
     for (const [name, raw] of Object.entries(message.headers ?? {})) {
       const all = (Array.isArray(raw) ? raw : [raw]).filter((v): v is Buffer | string => v !== undefined && v !== null);
       if (all.some((v) => Buffer.byteLength(v) > MAX_HEADER_BYTES)) this.problems.set(name, `is longer than ${MAX_HEADER_BYTES} bytes`);
@@ -61,7 +61,7 @@ const positiveVersion = (value: string) => (/^[1-9]\d{0,18}$/.test(value) && Big
 const oneOf = (known: readonly string[]) => (value: string) => (known.includes(value) ? undefined : `is not one of ${known.join(', ')}`);
 
 /** The Kafka key: the aggregate uuid, in canonical (lowercase) form. */
-function aggregateKey(message: KafkaMessage): string {
+function aggregateKey(message: TransportMessage): string {
   const key = message.key?.toString();
   if (!key) throw new PoisonMessage('BAD_KEY', 'the message has no key (the aggregate uuid)');
   if (!isUuid(key)) throw new PoisonMessage('BAD_KEY', `the key ${printable(key)} is not a uuid (the aggregate uuid)`);
@@ -69,7 +69,7 @@ function aggregateKey(message: KafkaMessage): string {
 }
 
 /** A command from its topic: envelope from the key and headers, data from the decoded value. */
-export async function commandAtDoor(message: KafkaMessage, domain: Domain, codec: Codec): Promise<CommandEnvelope> {
+export async function commandAtDoor(message: TransportMessage, domain: Domain, codec: Codec): Promise<CommandEnvelope> {
   const aggregateUuid = aggregateKey(message);
   const h = new HeaderReader(message);
   const commandType = h.required(header.commandType);
@@ -106,7 +106,7 @@ export async function commandAtDoor(message: KafkaMessage, domain: Domain, codec
  * An event from its topic. Only streamfold's worker should write there, so data that does not
  * fit today's schema is poison too: it never reaches a projection's SQL.
  */
-export async function eventAtDoor(message: KafkaMessage, domain: Domain, codec: Codec): Promise<RecordedEvent> {
+export async function eventAtDoor(message: TransportMessage, domain: Domain, codec: Codec): Promise<RecordedEvent> {
   const aggregateUuid = aggregateKey(message);
   const h = new HeaderReader(message);
   const eventType = h.required(header.eventType);

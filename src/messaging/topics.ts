@@ -1,11 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import kafkajs from 'kafkajs';
-
-import type { Admin } from 'kafkajs';
-
-// kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
-const { ConfigResourceTypes } = kafkajs;
+import type { TransportAdmin } from './transport.ts';
 
 export interface TopicSpec {
   readonly name: string;
@@ -45,46 +40,24 @@ export interface TopicReport {
 }
 
 /** Creates missing topics and reports drift on existing ones. Deletes and alters nothing. */
-export async function applyTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<TopicReport> {
+export async function applyTopics(admin: TransportAdmin, specs: readonly TopicSpec[]): Promise<TopicReport> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
-  if (missing.length > 0) {
-    // kafkajs's own waitForLeaders asks only the controller broker and gives up on its first
-    // UNKNOWN_TOPIC_OR_PARTITION, which a KRaft cluster answers until the new topic's metadata
-    // reaches that broker (seen on the three-broker fault cluster); waitForLeaders below retries it.
-    await admin.createTopics({
-      waitForLeaders: false,
-      topics: missing.map((s) => ({
-        topic: s.name,
-        numPartitions: s.partitions,
-        replicationFactor: s.replicationFactor,
-        configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
-      })),
-    });
-    await waitForLeaders(admin, missing.map((s) => s.name));
-  }
+  if (missing.length > 0) await admin.createTopics(missing);
   const present = specs.filter((s) => existing.has(s.name));
   const drift: TopicReport['drift'] = [];
-  if (present.length > 0) {
-    const metadata = await admin.fetchTopicMetadata({ topics: present.map((s) => s.name) });
-    const configs = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: present.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.name })),
-    });
-    for (const spec of present) {
-      const brokerPartitions = metadata.topics.find((t) => t.name === spec.name)?.partitions ?? [];
-      if (brokerPartitions.length !== spec.partitions) {
-        drift.push({ topic: spec.name, what: 'partitions', file: String(spec.partitions), broker: String(brokerPartitions.length) });
-      }
-      const replicas = brokerPartitions[0]?.replicas.length ?? 0;
-      if (replicas !== spec.replicationFactor) {
-        drift.push({ topic: spec.name, what: 'replicationFactor', file: String(spec.replicationFactor), broker: String(replicas) });
-      }
-      const entries = configs.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? [];
-      for (const [name, value] of Object.entries(spec.config)) {
-        const actual = entries.find((e) => e.configName === name)?.configValue;
-        if (actual !== value) drift.push({ topic: spec.name, what: name, file: value, broker: actual ?? '(unset)' });
-      }
+  const described = await admin.describeTopics(present.map((s) => s.name));
+  for (const spec of present) {
+    const broker = described.find((t) => t.name === spec.name);
+    const partitions = broker?.partitions ?? 0;
+    if (partitions !== spec.partitions) drift.push({ topic: spec.name, what: 'partitions', file: String(spec.partitions), broker: String(partitions) });
+    const replicas = broker?.replicationFactor ?? 0;
+    if (replicas !== spec.replicationFactor) {
+      drift.push({ topic: spec.name, what: 'replicationFactor', file: String(spec.replicationFactor), broker: String(replicas) });
+    }
+    for (const [name, value] of Object.entries(spec.config)) {
+      const actual = broker?.config[name];
+      if (actual !== value) drift.push({ topic: spec.name, what: name, file: value, broker: actual ?? '(unset)' });
     }
   }
   const driftingTopics = new Set(drift.map((d) => d.topic));
@@ -93,28 +66,4 @@ export async function applyTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
     unchanged: present.filter((s) => !driftingTopics.has(s.name)).map((s) => s.name),
     drift,
   };
-}
-
-/** Metadata answers that mean "not yet": the topic is still reaching the broker asked, or electing leaders. */
-const notYet = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
-
-/** Waits until every partition of `topics` has a leader, so the first produce after setup finds one. */
-export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-      const leaderless = metadata.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`));
-      if (leaderless.length === 0 && metadata.topics.length === topics.length) return;
-      last = `partitions without a leader: ${leaderless.join(', ')}`;
-    } catch (error) {
-      if (!notYet.has((error as { type?: string }).type ?? '')) throw error;
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(
-    `created topics ${topics.join(', ')} but their partitions had no leader after ${timeoutMs / 1000} s (${last}); check that every broker is up (streamfold stack status) and run setup again`,
-  );
 }

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { TransportAdmin } from '../messaging/transport.ts';
 
 export interface PartitionLag {
   readonly group: string;
@@ -10,24 +10,20 @@ export interface PartitionLag {
 }
 
 /** Lag per partition: the end offset minus the group's committed offset (all of it when none). */
-export async function consumerLag(admin: Admin, group: string, topics: readonly string[]): Promise<PartitionLag[]> {
-  const committed = await admin.fetchOffsets({ groupId: group, topics: [...topics] });
+export async function consumerLag(admin: TransportAdmin, group: string, topics: readonly string[]): Promise<PartitionLag[]> {
+  const committed = await admin.committedOffsets(group, topics);
   const rows: PartitionLag[] = [];
   for (const topic of topics) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const groupOffsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
-    for (const end of [...ends].sort((a, b) => a.partition - b.partition)) {
-      const raw = groupOffsets.find((p) => p.partition === end.partition)?.offset;
-      const at = raw !== undefined && raw !== '-1' ? BigInt(raw) : undefined;
-      const high = BigInt(end.high);
-      rows.push({ group, topic, partition: end.partition, committed: at, end: high, lag: high - (at ?? BigInt(end.low)) });
+    for (const { partition, low, high } of await admin.topicOffsets(topic)) {
+      const at = committed.find((c) => c.topic === topic && c.partition === partition)?.offset;
+      rows.push({ group, topic, partition, committed: at, end: high, lag: high - (at ?? low) });
     }
   }
   return rows;
 }
 
 /** Messages in a topic now (high minus low watermark, summed over partitions). */
-export async function messageCount(admin: Admin, topic: string): Promise<bigint> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + BigInt(p.high) - BigInt(p.low), 0n);
+export async function messageCount(admin: TransportAdmin, topic: string): Promise<bigint> {
+  const offsets = await admin.topicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + p.high - p.low, 0n);
 }

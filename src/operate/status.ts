@@ -31,7 +31,7 @@ export interface PipelineStatus {
 
 export async function pipelineStatus(runtime: Runtime, options: { versions?: boolean } = {}): Promise<PipelineStatus> {
   const { config } = runtime;
-  const admin = runtime.kafka.admin();
+  const admin = runtime.transport.admin();
   await admin.connect();
   try {
     const commandTopics = config.domains.map(commandTopicOf);

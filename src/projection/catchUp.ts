@@ -17,7 +17,7 @@ export interface CatchUp {
 
 /** Events the versions have applied so far, of the events their topics hold now. */
 export async function appliedSoFar(runtime: Runtime, versions: readonly { projection: Projection; version: number }[]): Promise<{ applied: bigint; total: bigint }> {
-  const admin = runtime.kafka.admin();
+  const admin = runtime.transport.admin();
   await admin.connect();
   try {
     let [applied, total] = [0n, 0n];
@@ -60,7 +60,7 @@ export async function watchCatchUp(
   onProgress: (done: number, total: number, notes: FailureNotes) => void,
   options: { pollMs?: number; stopping?: () => boolean } = {},
 ): Promise<CatchUp | undefined> {
-  const admin = runtime.kafka.admin();
+  const admin = runtime.transport.admin();
   await admin.connect();
   try {
     const started = Date.now();

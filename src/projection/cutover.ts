@@ -44,7 +44,7 @@ export async function cutover(
   }
 
   const projector = projectorNameOf({ name, version });
-  const admin = runtime.kafka.admin();
+  const admin = runtime.transport.admin();
   await admin.connect();
   try {
     const group = projectionGroupOf(runtime.config.app, { name, version }, runtime.readDatabase);

@@ -1,6 +1,6 @@
-import type { Admin } from 'kafkajs';
 import { eventTopicOf, type Projection } from '../core/index.ts';
 import type { Pool } from '../eventlog/index.ts';
+import type { TransportAdmin } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
 import { appliedOffsets } from './appliedOffsets.ts';
 
@@ -25,19 +25,17 @@ export interface VersionLag {
  * offset its read model recorded (ahead of the group's by up to one chunk) and the group's
  * committed offset (ahead when the last messages were dead-lettered, which apply nothing).
  */
-export async function versionLag(admin: Admin, readPool: Pool, topics: readonly string[], projector: string, group: string): Promise<VersionLag> {
+export async function versionLag(admin: TransportAdmin, readPool: Pool, topics: readonly string[], projector: string, group: string): Promise<VersionLag> {
   const applied = (await appliedOffsets(readPool, [projector])).get(projector) ?? [];
-  const committed = await admin.fetchOffsets({ groupId: group, topics: [...topics] });
+  const committed = await admin.committedOffsets(group, topics);
   let total = 0n;
   let done = 0n;
   const partitions: PartitionProgress[] = [];
   for (const topic of topics) {
-    const groupOffsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
-    for (const p of await admin.fetchTopicOffsets(topic)) {
-      const [low, high] = [BigInt(p.low), BigInt(p.high)];
+    for (const p of await admin.topicOffsets(topic)) {
+      const { low, high } = p;
       const fromReadModel = applied.find((a) => a.topic === topic && a.partition === p.partition)?.next ?? low;
-      const raw = groupOffsets.find((g) => g.partition === p.partition)?.offset;
-      const fromGroup = raw !== undefined && raw !== '-1' ? BigInt(raw) : low;
+      const fromGroup = committed.find((c) => c.topic === topic && c.partition === p.partition)?.offset ?? low;
       const next = [fromReadModel, fromGroup, low].reduce((a, b) => (a > b ? a : b));
       total += high - low;
       done += (next > high ? high : next) - low;

@@ -1,11 +1,11 @@
-import type { Consumer, KafkaMessage } from 'kafkajs';
 import { eventTopicOf, type Domain, type Projection, type RecordedEvent } from '../core/index.ts';
 import { inTransaction, isHalted, type Pool } from '../eventlog/index.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
-import { connectWaitingForBroker } from '../messaging/brokerAway.ts';
+import { connectWaitingForBroker } from '../messaging/connectWaiting.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
+import type { TransportMessage } from '../messaging/transport.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
-import { faultPoint } from '../faults.ts';
+import { noFaults, type FaultHooks } from '../faults.ts';
 import type { Runtime } from '../runtime.ts';
 import { recordAppliedOffset } from './appliedOffsets.ts';
 import { applyChunk, type ChunkTarget } from './applyChunk.ts';
@@ -15,7 +15,6 @@ import { createTables, setupVersion, type VersionStatus } from './versions.ts';
 
 export interface RunningProjector {
   readonly projection: Projection;
-  readonly consumer: Consumer;
   /** The version this projector builds; the code's unless one was asked for. */
   readonly version: number;
   /** The version's status when the projector started: live, or replaying beside the live one. */
@@ -32,13 +31,15 @@ export interface ProjectorOptions {
   readonly version?: number;
   /**
    * Messages per Postgres transaction. Live traffic arrives in small batches whatever this is;
-   * during a replay a kafkajs batch holds thousands of events, and fewer, bigger transactions are faster.
+   * during a replay a fetched batch holds thousands of events, and fewer, bigger transactions are faster.
    */
   readonly chunkSize?: number;
   /** Partitions applied at once, each in transactions of its own (default: STREAMFOLD_PARTITIONS_CONCURRENTLY). */
   readonly partitionsConcurrently?: number;
   /** Called when the consumer can no longer make progress on its own (see watchForStall). */
   readonly onStuck?: (reason: StuckReason, detail: string) => void;
+  /** Test hooks at the points where a crash matters (docs/reliability.md); none by default. */
+  readonly faultHooks?: FaultHooks;
 }
 
 /** Creates the projection version's schema and tables; idempotent. */
@@ -59,21 +60,29 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   const target: ChunkTarget = { projection, projector, schema, policy: projection.failurePolicy ?? 'halt', retry: options.retry, log };
   const status = await setupVersion(runtime.readPool, projection, at.version);
 
-  const producer = runtime.kafka.producer();
-  const consumer = runtime.kafka.consumer({
-    groupId: projectionGroupOf(runtime.config.app, at, runtime.readDatabase),
-    maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs,
-    sessionTimeout: runtime.settings.sessionTimeoutMs,
+  const faults = options.faultHooks ?? noFaults;
+  const { transport } = runtime;
+  const producer = transport.producer();
+  const consumer = transport.consumer(projectionGroupOf(runtime.config.app, at, runtime.readDatabase), {
+    fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs,
+    sessionTimeoutMs: runtime.settings.sessionTimeoutMs,
   });
   const domainByTopic = new Map(projection.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
   const topics = [...domainByTopic.keys()];
-  await connectWaitingForBroker(producer, consumer, { topics, fromBeginning: true }, runtime.settings.startTimeoutMs);
+  await connectWaitingForBroker({
+    transport,
+    producer,
+    consumer,
+    topics,
+    timeoutMs: runtime.settings.startTimeoutMs,
+    onWait: (error, waitMs) => log('waiting for the broker before connecting again', { waitMs, error: error.message }),
+  });
 
-  const decode = (topic: string, message: KafkaMessage): Promise<RecordedEvent> => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec);
+  const decode = (topic: string, message: TransportMessage): Promise<RecordedEvent> => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec);
 
   const handle = async (chunk: readonly Delivered<RecordedEvent>[]) => {
     const result = await applyAndRecord(chunk);
-    faultPoint('projector.after-commit');
+    faults.at('projector.after-commit');
     return result;
   };
   const applyAndRecord = async (chunk: readonly Delivered<RecordedEvent>[]) =>
@@ -88,11 +97,11 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
 
   let stopped = false;
   const waitForResolution = async (topic: string, partition: number, offset: string) => {
-    consumer.pause(topics.map((t) => ({ topic: t })));
+    consumer.pause(topics);
     while (!stopped && (await isHalted(runtime.readPool, projector))) await new Promise((r) => setTimeout(r, 1000));
     if (stopped) return;
-    consumer.seek({ topic, partition, offset });
-    consumer.resume(topics.map((t) => ({ topic: t })));
+    consumer.seek(topic, partition, offset);
+    consumer.resume(topics);
     log('projection resumed', { projector });
   };
 
@@ -114,7 +123,6 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
 
   return {
     projection,
-    consumer,
     version: at.version,
     status,
     async stop() {

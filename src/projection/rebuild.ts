@@ -79,7 +79,7 @@ export async function rebuildReadDatabase(
   const { from, skips } = await skipsReadersFollow(settings, database);
   const runtime = await openRuntime(config, 'rebuild', settings, { readDatabaseUrl: url });
   try {
-    const admin = runtime.kafka.admin();
+    const admin = runtime.transport.admin();
     await admin.connect();
     try {
       // Its groups must start from nothing: offsets left by an earlier build would skip events.

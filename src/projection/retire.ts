@@ -29,7 +29,7 @@ export async function retireVersion(runtime: Runtime, projection: Projection, ve
   };
   if (row.status === 'live') throw await refuseLive();
 
-  const admin = runtime.kafka.admin();
+  const admin = runtime.transport.admin();
   await admin.connect();
   try {
     await deleteIdleGroups(admin, [projectionGroupOf(runtime.config.app, { name, version }, runtime.readDatabase)], `${name} v${version}`);

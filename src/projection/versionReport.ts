@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { TransportAdmin } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
 import { topicsOf, versionLag } from './lag.ts';
 import { projectionGroupOf, projectorNameOf } from './names.ts';
@@ -15,7 +15,7 @@ export interface VersionReport {
 }
 
 /** Every recorded version of the config's projections, with its lag. */
-export async function versionReports(runtime: Runtime, admin: Admin): Promise<VersionReport[]> {
+export async function versionReports(runtime: Runtime, admin: TransportAdmin): Promise<VersionReport[]> {
   const reports: VersionReport[] = [];
   for (const projection of runtime.config.projections) {
     for (const row of await listVersions(runtime.readPool, projection.name)) {

@@ -1,11 +1,10 @@
-import type { Consumer, KafkaMessage } from 'kafkajs';
 import { v5 as uuidv5 } from 'uuid';
 import { eventTopicOf, type CommandEnvelope, type Domain, type Reactor, type RecordedEvent } from '../core/index.ts';
 import { produceCommands } from '../client/commandSender.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
-import { connectWaitingForBroker } from '../messaging/brokerAway.ts';
-import { createProducer } from '../messaging/completeSend.ts';
+import { connectWaitingForBroker } from '../messaging/connectWaiting.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
+import type { TransportMessage } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
 
 export const reactorGroupOf = (app: string, reactor: Pick<Reactor, 'name'>) => `${app}.reactor.${reactor.name}`;
@@ -13,15 +12,27 @@ export const reactorGroupOf = (app: string, reactor: Pick<Reactor, 'name'>) => `
 /** A redelivered event yields the same command uuids, which the worker's dedup table absorbs. */
 export const reactionUuid = (eventUuid: string, key: string) => uuidv5(`reaction:${key}`, eventUuid);
 
-export async function startReactor(runtime: Runtime, reactor: Reactor): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
-  const producer = createProducer(runtime.kafka);
-  const consumer = runtime.kafka.consumer({ groupId: reactorGroupOf(runtime.config.app, reactor), maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs, sessionTimeout: runtime.settings.sessionTimeoutMs });
+export interface ReactorOptions {
+  readonly log?: (line: string, fields?: Record<string, unknown>) => void;
+}
+
+export async function startReactor(runtime: Runtime, reactor: Reactor, options: ReactorOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const { transport } = runtime;
+  const producer = transport.producer();
+  const consumer = transport.consumer(reactorGroupOf(runtime.config.app, reactor), { fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs, sessionTimeoutMs: runtime.settings.sessionTimeoutMs });
   const domainByTopic = new Map(reactor.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
-  await connectWaitingForBroker(producer, consumer, { topics: [...domainByTopic.keys()], fromBeginning: true }, runtime.settings.startTimeoutMs);
+  await connectWaitingForBroker({
+    transport,
+    producer,
+    consumer,
+    topics: [...domainByTopic.keys()],
+    timeoutMs: runtime.settings.startTimeoutMs,
+    onWait: (error, waitMs) => options.log?.('waiting for the broker before connecting again', { waitMs, error: error.message }),
+  });
 
   await runBatches<RecordedEvent>(consumer, {
     producer,
-    decode: (topic: string, message: KafkaMessage) => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec),
+    decode: (topic: string, message: TransportMessage) => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec),
     handle: async (chunk) => {
       for (const { value: event } of chunk) {
         const reactions = await reactor.react(event, runtime.pool);
@@ -41,7 +52,6 @@ export async function startReactor(runtime: Runtime, reactor: Reactor): Promise<
   });
 
   return {
-    consumer,
     async stop() {
       await consumer.disconnect();
       await producer.disconnect();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Settings } from '../config/settings.ts';
 import { resolveConfig, type StreamfoldConfig, type StreamfoldConfigInput } from '../config/streamfoldConfig.ts';
-import { createKafka } from '../messaging/kafka.ts';
+import { createTransport } from '../messaging/createTransport.ts';
 import { withDatabase } from '../stack/postgres.ts';
 
 /**
@@ -50,10 +50,10 @@ export const isolatedDatabaseUrl = (settings: Settings, suffix: string) => withD
 
 /** Deletes what isolation made: the topics in the topic files, the database, the folder. */
 export async function removeIsolated(settings: Settings, topicsDir: string, databaseUrl: string): Promise<void> {
-  const admin = createKafka(settings, 'streamfold-test-cleanup').admin();
+  const admin = createTransport(settings, 'streamfold-test-cleanup').admin();
   await admin.connect();
   const topics = fs.readdirSync(topicsDir).map((f) => f.replace(/\.json$/, ''));
-  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.deleteTopics(topics).catch(() => undefined);
   await admin.disconnect();
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   const client = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres') });

@@ -1,11 +1,10 @@
-import type { Consumer, KafkaMessage, Message, Producer } from 'kafkajs';
 import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, type Domain } from '../core/index.ts';
 import { archiveInvalidCommand, CommandAlreadyProcessed, inTransaction, readEventsCausedBy } from '../eventlog/index.ts';
-import { faultPoint } from '../faults.ts';
+import { noFaults, type FaultHooks } from '../faults.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
-import { connectWaitingForBroker } from '../messaging/brokerAway.ts';
-import { createProducer, placesOf, sendCompletely } from '../messaging/completeSend.ts';
+import { connectWaitingForBroker } from '../messaging/connectWaiting.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
+import type { OutgoingMessage, TransportMessage } from '../messaging/transport.ts';
 import { eventHeaders } from '../messaging/envelopeHeaders.ts';
 import { commandAtDoor } from '../messaging/messageDoor.ts';
 import { silentLogger, type Logger } from '../logger.ts';
@@ -24,10 +23,11 @@ export interface WorkerOptions {
   readonly logger?: Logger;
   /** Called when the consumer can no longer make progress on its own (see watchForStall). */
   readonly onStuck?: (reason: StuckReason, detail: string) => void;
+  /** Test hooks at the points of a chunk where a crash matters (docs/reliability.md); none by default. */
+  readonly faultHooks?: FaultHooks;
 }
 
 export interface RunningWorker {
-  readonly consumer: Consumer;
   stop(): Promise<void>;
 }
 
@@ -39,21 +39,29 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   const domainByTopic = new Map(domains.map((d) => [commandTopicOf(d), d]));
   const cache = new StateCache<unknown>(options.cacheSize ?? runtime.settings.stateCacheSize);
   const logger = options.logger ?? silentLogger;
+  const faults = options.faultHooks ?? noFaults;
 
-  const producer: Producer = createProducer(runtime.kafka);
-  const consumer = runtime.kafka.consumer({
-    groupId: aggregateGroupOf(runtime.config.app),
-    sessionTimeout: runtime.settings.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(runtime.settings.sessionTimeoutMs / 10)),
-    maxWaitTimeInMs: runtime.settings.fetchMaxWaitMs,
+  const { transport } = runtime;
+  const producer = transport.producer();
+  const consumer = transport.consumer(aggregateGroupOf(runtime.config.app), {
+    sessionTimeoutMs: runtime.settings.sessionTimeoutMs,
+    heartbeatIntervalMs: Math.max(500, Math.floor(runtime.settings.sessionTimeoutMs / 10)),
+    fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs,
   });
   // A rebalance may hand our aggregates to another worker: forget every cached state.
-  consumer.on(consumer.events.GROUP_JOIN, () => cache.clear());
-  consumer.on(consumer.events.REBALANCING, () => cache.clear());
+  consumer.on('group-join', () => cache.clear());
+  consumer.on('rebalancing', () => cache.clear());
 
-  await connectWaitingForBroker(producer, consumer, { topics: [...domainByTopic.keys()], fromBeginning: true }, runtime.settings.startTimeoutMs);
+  await connectWaitingForBroker({
+    transport,
+    producer,
+    consumer,
+    topics: [...domainByTopic.keys()],
+    timeoutMs: runtime.settings.startTimeoutMs,
+    onWait: (error, waitMs) => logger.warn('waiting for the broker before connecting again', { waitMs, error: error.message }),
+  });
 
-  const decode = async (topic: string, message: KafkaMessage) => {
+  const decode = async (topic: string, message: TransportMessage) => {
     const domain = domainByTopic.get(topic) as Domain;
     return { domain, command: await commandAtDoor(message, domain, runtime.codec) };
   };
@@ -61,14 +69,14 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   /** The batched path first; after a conflict with a concurrent writer, one command at a time. */
   const handleInTransaction = async (items: readonly ChunkItem[]): Promise<CommandResult[]> => {
     try {
-      return await inTransaction(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache));
+      return await inTransaction(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache, faults));
     } catch (error) {
       if (!isVersionConflict(error) && !(error instanceof CommandAlreadyProcessed)) throw error;
       logger.info('chunk conflicted with a concurrent writer; handling it command by command', { commands: items.length });
       for (const { command } of items) cache.delete(command.aggregateUuid);
       return inTransaction(runtime.pool, async (client) => {
         const out: CommandResult[] = [];
-        for (const { domain, command } of items) out.push(await handleCommand(client, domain, command, runtime.codec, cache));
+        for (const { domain, command } of items) out.push(await handleCommand(client, domain, command, runtime.codec, cache, faults));
         return out;
       });
     }
@@ -99,9 +107,9 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
       recordFailure,
       onIsolating: (commands, error) => logger.info('a chunk failed on one command\'s data; isolating it', { commands, error: (error as Error).message }),
     });
-    faultPoint('worker.after-commit');
+    faults.at('worker.after-commit');
     const committed = performance.now();
-    const byTopic = new Map<string, Message[]>();
+    const byTopic = new Map<string, OutgoingMessage[]>();
     results.forEach((result, i) => {
       const { domain, command } = (chunk[i] as (typeof chunk)[number]).value;
       if (logger.traceEnabled) {
@@ -115,8 +123,8 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
       byTopic.set(topic, messages);
     });
     const topicMessages = [...byTopic].filter(([, messages]) => messages.length > 0).map(([topic, messages]) => ({ topic, messages }));
-    if (topicMessages.length > 0) await sendCompletely(producer, topicMessages, (unanswered) => logger.info('events sent again: Kafka left partitions unanswered', { partitions: placesOf(unanswered) }));
-    faultPoint('worker.after-produce');
+    if (topicMessages.length > 0) await producer.send(topicMessages, { onResend: (partitions) => logger.info('events sent again: Kafka left partitions unanswered', { partitions }) });
+    faults.at('worker.after-produce');
     workerChunkHandled(items, results, topicMessages, (performance.now() - started) / 1000);
     logger.debug('chunk handled', { ...chunkPlace(chunk), outcomes: outcomeCounts(results), transactionMs: committed - started, produceMs: performance.now() - committed });
   };
@@ -138,7 +146,6 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   });
 
   return {
-    consumer,
     async stop() {
       stopWatching();
       // disconnect() waits for the batch in hand: it finishes, or its offset stays uncommitted.

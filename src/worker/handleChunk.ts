@@ -7,7 +7,7 @@ import {
   type DecidedCommand,
   type PoolClient,
 } from '../eventlog/index.ts';
-import { faultPoint } from '../faults.ts';
+import { noFaults, type FaultHooks } from '../faults.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { decideCommand } from './decideCommand.ts';
 import { deciderVersionOf, loadStates, snapshotDue, storableSnapshots } from './loadStates.ts';
@@ -27,9 +27,15 @@ export interface ChunkItem {
  * writer surfaces as VersionConflict or CommandAlreadyProcessed: the caller rolls back and
  * redoes the chunk one command at a time (handleCommand).
  */
-export async function handleChunk(client: PoolClient, items: readonly ChunkItem[], codec: Codec, cache: StateCache<unknown>): Promise<CommandResult[]> {
+export async function handleChunk(
+  client: PoolClient,
+  items: readonly ChunkItem[],
+  codec: Codec,
+  cache: StateCache<unknown>,
+  faults: FaultHooks = noFaults,
+): Promise<CommandResult[]> {
   const processedBefore = await findProcessedUuids(client, items.map((i) => i.command.commandUuid));
-  faultPoint('worker.after-dedup');
+  faults.at('worker.after-dedup');
 
   const states = new Map<string, { version: bigint; state: unknown }>();
   const uncached = new Map<string, Domain>();
@@ -68,7 +74,7 @@ export async function handleChunk(client: PoolClient, items: readonly ChunkItem[
 
   const appended = decided.length > 0 ? await appendAndArchive(client, decided) : [];
   await saveDueSnapshots(client, items, states, versionsBefore);
-  faultPoint('worker.after-append');
+  faults.at('worker.after-append');
   const duplicates = items.filter((_, i) => plan[i]?.kind === 'duplicate').map((i) => i.command.commandUuid);
   const republished = duplicates.length > 0 ? await readEventsCausedByMany(client, duplicates) : [];
 

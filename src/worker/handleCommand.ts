@@ -7,7 +7,7 @@ import {
   recordOutcome,
   type PoolClient,
 } from '../eventlog/index.ts';
-import { faultPoint } from '../faults.ts';
+import { noFaults, type FaultHooks } from '../faults.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { loadStates, type LoadedState } from './loadStates.ts';
 import { decideCommand } from './decideCommand.ts';
@@ -41,11 +41,12 @@ export async function handleCommand(
   command: CommandEnvelope,
   codec: Codec,
   cache: StateCache<unknown>,
+  faults: FaultHooks = noFaults,
 ): Promise<CommandResult> {
   if (!(await claimCommand(client, command))) {
     return { outcome: 'duplicate', events: await readEventsCausedBy(client, command.commandUuid) };
   }
-  faultPoint('worker.after-dedup');
+  faults.at('worker.after-dedup');
   for (let attempt = 1; ; attempt++) {
     try {
       return await inSavepoint(client, () => decideAndAppend(client, domain, command, codec, cache));
@@ -62,6 +63,7 @@ async function decideAndAppend(
   command: CommandEnvelope,
   codec: Codec,
   cache: StateCache<unknown>,
+  faults: FaultHooks = noFaults,
 ): Promise<CommandResult> {
   const { version, state } = await loadState(client, domain, command.aggregateUuid, cache, codec);
   const decision = decideCommand(domain, command, state, version, codec);
@@ -77,7 +79,7 @@ async function decideAndAppend(
     },
     decision.events,
   );
-  faultPoint('worker.after-append');
+  faults.at('worker.after-append');
   await recordOutcome(client, command.commandUuid, decision.outcome, appended.map((e) => e.eventUuid), decision.reason);
   const changed = decision.outcome !== 'invalid';
   return { outcome: decision.outcome, events: appended, ...(changed ? { newState: { version: decision.version, state: decision.state } } : {}) };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, IHeaders, KafkaMessage } from 'kafkajs';
 import { commandTopicOf, eventTopicOf } from '../../core/index.ts';
 import { deadLetterTopicOf } from '../../messaging/deadLetters.ts';
+import type { MessageHeaders, TransportAdmin, TransportMessage } from '../../messaging/transport.ts';
 import type { Runtime } from '../../runtime.ts';
 import { withDeadline } from '../deadline.ts';
 import { HttpError } from '../http.ts';
@@ -31,12 +31,12 @@ export function deadLetterTopicNamed(runtime: Runtime, topic: string): string {
   return topic;
 }
 
-const headerText = (value: IHeaders[string]) => {
+const headerText = (value: MessageHeaders[string]) => {
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? '' : first.toString();
 };
 
-function toDeadLetter(partition: number, message: KafkaMessage): DeadLetter {
+function toDeadLetter(partition: number, message: TransportMessage): DeadLetter {
   const all = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, headerText(v)]));
   const value = message.value ?? Buffer.alloc(0);
   return {
@@ -57,12 +57,11 @@ function toDeadLetter(partition: number, message: KafkaMessage): DeadLetter {
 }
 
 /**
- * Reads messages of a dead-letter topic: from `from(partition)` to the end of each partition. kafkajs
- * reads only through a consumer group, so a throwaway group is made for the look and deleted after.
+ * Reads messages of a dead-letter topic: from `from(partition)` to the end of each partition. The
+ * transport reads through a consumer group, so a throwaway group is made for the look and deleted after.
  */
-async function readRange(runtime: Runtime, admin: Admin, topic: string, from: (p: { partition: number; low: bigint; high: bigint }) => bigint, until?: (p: number) => bigint) {
-  const offsets = (await admin.fetchTopicOffsets(topic))
-    .map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }))
+async function readRange(runtime: Runtime, admin: TransportAdmin, topic: string, from: (p: { partition: number; low: bigint; high: bigint }) => bigint, until?: (p: number) => bigint) {
+  const offsets = (await admin.topicOffsets(topic))
     .map((o) => {
       const end = until?.(o.partition) ?? o.high;
       return { ...o, start: from(o), end: end < o.high ? end : o.high };
@@ -70,26 +69,30 @@ async function readRange(runtime: Runtime, admin: Admin, topic: string, from: (p
     .filter((o) => o.start < o.end && o.start >= o.low);
   if (offsets.length === 0) return [];
   const groupId = `${runtime.config.app}.gateway.dead-letter-look.${randomUUID()}`;
-  const consumer = runtime.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  const found: { partition: number; message: KafkaMessage }[] = [];
+  const consumer = runtime.transport.consumer(groupId, { fetchMaxWaitMs: 100 });
+  const found: { partition: number; message: TransportMessage }[] = [];
   const remaining = new Set(offsets.map((o) => o.partition));
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.connect([topic]);
     await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        const range = offsets.find((o) => o.partition === partition);
-        const at = BigInt(message.offset);
-        if (!range || at < range.start || at >= range.end) return;
-        found.push({ partition, message });
-        if (at >= range.end - 1n) remaining.delete(partition);
+      eachBatch: async (batch) => {
+        if (batch.isStale()) return;
+        const range = offsets.find((o) => o.partition === batch.partition);
+        for (const message of batch.messages) {
+          const at = BigInt(message.offset);
+          if (!range || at < range.start || at >= range.end) continue;
+          found.push({ partition: batch.partition, message });
+          if (at >= range.end - 1n) remaining.delete(batch.partition);
+        }
         if (remaining.size === 0) finished();
+        // The throwaway group's commit moves the look on; the group is deleted after.
+        const last = batch.messages.at(-1);
+        if (last) await batch.commit((BigInt(last.offset) + 1n).toString());
       },
     });
-    for (const o of offsets) consumer.seek({ topic, partition: o.partition, offset: o.start.toString() });
+    for (const o of offsets) consumer.seek(topic, o.partition, o.start.toString());
     await withDeadline(done, 15_000, `reading ${topic}`);
   } finally {
     await consumer.disconnect().catch(() => undefined);
@@ -99,7 +102,7 @@ async function readRange(runtime: Runtime, admin: Admin, topic: string, from: (p
 }
 
 /** The newest `limit` messages of each partition, newest first. */
-export async function readDeadLetters(runtime: Runtime, admin: Admin, topic: string, limit: number): Promise<DeadLetter[]> {
+export async function readDeadLetters(runtime: Runtime, admin: TransportAdmin, topic: string, limit: number): Promise<DeadLetter[]> {
   const found = await readRange(runtime, admin, deadLetterTopicNamed(runtime, topic), (p) => (p.high - BigInt(limit) > p.low ? p.high - BigInt(limit) : p.low));
   return found.map((f) => toDeadLetter(f.partition, f.message)).sort((a, b) => (BigInt(b.offset) > BigInt(a.offset) ? 1 : -1));
 }
@@ -109,7 +112,7 @@ export async function readDeadLetters(runtime: Runtime, admin: Admin, topic: str
  * and headers: after a fix (a schema registered, a bug deployed) it is read again. A command's
  * uuid travels in its headers, so a retried command that was decided after all is deduplicated.
  */
-export async function retryDeadLetter(runtime: Runtime, admin: Admin, topic: string, partition: number, offset: bigint) {
+export async function retryDeadLetter(runtime: Runtime, admin: TransportAdmin, topic: string, partition: number, offset: bigint) {
   deadLetterTopicNamed(runtime, topic);
   const [hit] = await readRange(runtime, admin, topic, (p) => (p.partition === partition ? offset : p.high), () => offset + 1n);
   if (!hit) throw new HttpError(404, `${topic} has no message at partition ${partition}, offset ${offset} (deleted by retention, or never there)`);
@@ -117,10 +120,10 @@ export async function retryDeadLetter(runtime: Runtime, admin: Admin, topic: str
   const source = topic.replace(/\.dlq$/, '');
   // The source topic comes from the dead-letter topic's own name, not from a header anyone could have written.
   const headers = Object.fromEntries(Object.entries(hit.message.headers ?? {}).filter(([k]) => !k.startsWith('dlq-')));
-  const producer = runtime.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = runtime.transport.producer();
   await producer.connect();
   try {
-    await producer.send({ topic: source, acks: -1, messages: [{ key: hit.message.key, value: hit.message.value, headers }] });
+    await producer.send([{ topic: source, messages: [{ key: hit.message.key, value: hit.message.value, headers }] }]);
   } finally {
     await producer.disconnect();
   }

@@ -1,7 +1,7 @@
-import type { Admin } from 'kafkajs';
 import { commandTopicOf, eventTopicOf, type Projection } from '../../core/index.ts';
 import { countCommandsByOutcome, listFailures, readLogHead, type FailureRow } from '../../eventlog/index.ts';
 import { deadLetterTopicOf } from '../../messaging/deadLetters.ts';
+import type { TransportAdmin } from '../../messaging/transport.ts';
 import type { PipelineSnapshot } from '../../metrics/index.ts';
 import { consumerLag, messageCount, type PartitionLag } from '../../operate/consumerLag.ts';
 import { projectionGroupOf } from '../../projection/names.ts';
@@ -37,7 +37,7 @@ export interface ProjectionOverview {
 const consuming = (status: VersionOverview['status']) => status !== 'retired';
 
 /** How each projection version is doing: its status, lag per partition, and failures. */
-export async function projectionOverviews(runtime: Runtime, admin: Admin, only?: Projection): Promise<ProjectionOverview[]> {
+export async function projectionOverviews(runtime: Runtime, admin: TransportAdmin, only?: Projection): Promise<ProjectionOverview[]> {
   const projections = only ? [only] : runtime.config.projections;
   const versions = await listVersions(runtime.readPool, only?.name);
   const failures = await listFailures(runtime.readPool);
@@ -69,7 +69,7 @@ export async function projectionOverviews(runtime: Runtime, admin: Admin, only?:
 }
 
 /** Every dead-letter topic of the config's domains that exists, with how many messages it holds. */
-export async function deadLetterCounts(runtime: Runtime, admin: Admin): Promise<{ topic: string; count: bigint }[]> {
+export async function deadLetterCounts(runtime: Runtime, admin: TransportAdmin): Promise<{ topic: string; count: bigint }[]> {
   const existing = new Set(await admin.listTopics());
   const topics = runtime.config.domains.flatMap((d) => [commandTopicOf(d), eventTopicOf(d)]).map(deadLetterTopicOf).filter((t) => existing.has(t));
   return Promise.all(topics.map(async (topic) => ({ topic, count: await messageCount(admin, topic) })));
@@ -80,7 +80,7 @@ export async function commandOutcomes(runtime: Runtime): Promise<{ outcome: stri
 }
 
 /** What /metrics reports at scrape time, read from Kafka and Postgres in one go. */
-export async function pipelineSnapshot(runtime: Runtime, admin: Admin): Promise<PipelineSnapshot> {
+export async function pipelineSnapshot(runtime: Runtime, admin: TransportAdmin): Promise<PipelineSnapshot> {
   const { config } = runtime;
   const projections = await projectionOverviews(runtime, admin);
   const others = [

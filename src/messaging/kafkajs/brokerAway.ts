@@ -1,5 +1,4 @@
-import type { Consumer, ConsumerSubscribeTopics, ISocketFactory, Producer } from 'kafkajs';
-import { withRetries, type RetryPolicy } from '../retry.ts';
+import type { Consumer, ISocketFactory } from 'kafkajs';
 
 const awayErrorNames = new Set([
   'KafkaJSGroupCoordinatorNotFound',
@@ -107,28 +106,4 @@ export function restartWhenBrokerAway(consumer: Consumer, run: () => Promise<voi
       for (const remove of listeners) remove();
     },
   };
-}
-
-/** Waits at start-up for a broker that is away: doubling from 1 s to 5 s, beside kafkajs's own connection retries. */
-const startWait: RetryPolicy = { attempts: Infinity, initialMs: 1_000, factor: 2, maxMs: 5_000 };
-
-/**
- * Connects a consumer process's producer and consumer and subscribes, waiting up to `timeoutMs`
- * for a broker that is away: a supervisor restarting a process during a broker outage must not
- * see it exit on ECONNREFUSED and restart it again and again. Errors of another kind fail at once.
- */
-export async function connectWaitingForBroker(producer: Producer, consumer: Consumer, subscription: ConsumerSubscribeTopics, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  await withRetries(
-    async () => {
-      await producer.connect();
-      await consumer.connect();
-      await consumer.subscribe(subscription);
-    },
-    startWait,
-    {
-      retryIf: (error) => isBrokerAway(error) && Date.now() < deadline,
-      onRetry: (error, waitMs) => consumer.logger().error(`Waiting ${waitMs}ms for the broker before connecting again`, { error: (error as Error).message }),
-    },
-  );
 }

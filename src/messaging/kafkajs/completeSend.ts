@@ -33,7 +33,7 @@ export function unansweredMessages(sent: readonly TopicMessages[], answers: read
   const answered = new Set(answers.map((a) => placeOf(a.topicName, a.partition)));
   const partitionOf = (topic: string, message: Message): number => {
     const partition = routedTo.get(message) ?? message.partition;
-    if (partition === undefined) throw new Error(`A message to ${topic} has no partition on record: make the producer with createProducer (src/messaging/completeSend.ts).`);
+    if (partition === undefined) throw new Error(`A message to ${topic} has no partition on record: make the producer with createProducer (src/messaging/kafkajs/completeSend.ts).`);
     return partition;
   };
   return sent

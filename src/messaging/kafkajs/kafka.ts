@@ -1,18 +1,39 @@
 import kafkajs from 'kafkajs';
-import type { Kafka as KafkaClient, KafkaConfig, SASLOptions } from 'kafkajs';
-import type { Settings } from '../config/settings.ts';
+import type { Kafka as KafkaClient, KafkaConfig, logCreator as LogCreator, SASLOptions } from 'kafkajs';
+import type { Settings } from '../../config/settings.ts';
+import { createLogger, type Logger } from '../../logger.ts';
 import { notingUnreachableBrokers } from './brokerAway.ts';
+import { levelOfKafkajsLine } from './logLevels.ts';
 import { noDelaySocketFactory } from './socketFactory.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { Kafka, logLevel } = kafkajs;
 
-/** One Kafka client per process role; TLS and SASL come from the settings (KAFKA_SSL, KAFKA_SASL_*). */
-export function createKafka(settings: Settings, clientId: string, extra: Partial<KafkaConfig> = {}): KafkaClient {
+/** kafkajs's lines in the process's one log stream, as `[Namespace] message` with kafkajs's fields. */
+export const throughLogger =
+  (logger: Logger): LogCreator =>
+  () =>
+  ({ namespace, label, log }) => {
+    const { message, timestamp: _timestamp, logger: _kafkajs, ...fields } = log;
+    const line = `[${namespace}] ${message}`;
+    logger[levelOfKafkajsLine(label, line, fields.error)](line, fields);
+  };
+
+let kafkaLogger: Logger | undefined;
+/** One pino logger for every kafkajs client of the process, made when the first is. */
+const sharedKafkaLogger = () => (kafkaLogger ??= createLogger('kafka'));
+
+/**
+ * One Kafka client per process role; TLS and SASL come from the settings (KAFKA_SSL, KAFKA_SASL_*).
+ * Its lines go to `logger` (by default a pino logger named kafka, at STREAMFOLD_LOG_LEVEL).
+ */
+export function createKafka(settings: Settings, clientId: string, extra: Partial<KafkaConfig> = {}, logger: Logger = sharedKafkaLogger()): KafkaClient {
   return new Kafka({
     clientId,
     brokers: settings.kafkaBrokers,
-    logLevel: logLevel.ERROR,
+    // kafkajs's INFO lines come through as debug (levelOfKafkajsLine); its DEBUG is every request.
+    logLevel: logLevel.INFO,
+    logCreator: throughLogger(logger),
     retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 5000 },
     ssl: settings.kafkaSsl,
     // Noting unreachable brokers lets the stall watchdog tell a broker outage from a stalled consumer.

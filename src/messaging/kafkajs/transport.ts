@@ -1,0 +1,218 @@
+import kafkajs from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, TopicMessages as KafkajsTopicMessages } from 'kafkajs';
+import type {
+  ConsumerOptions,
+  PartitionBatch,
+  Transport,
+  TransportAdmin,
+  TransportConsumer,
+  TransportMessage,
+  TransportProducer,
+} from '../transport.ts';
+import { brokerUnreachable, isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
+import { createProducer, placesOf, sendCompletely } from './completeSend.ts';
+
+// kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
+const { ConfigResourceTypes } = kafkajs;
+
+/** The streamfold transport on a kafkajs client (src/messaging/kafkajs/kafka.ts makes one). */
+export function kafkajsTransport(kafka: Kafka): Transport {
+  return {
+    consumer: (groupId, options) => kafkajsConsumer(kafka, groupId, options),
+    producer: () => kafkajsProducer(kafka),
+    admin: () => kafkajsAdmin(kafka.admin()),
+    isBrokerAway,
+  };
+}
+
+/** Errors that mean this member lost its place in the group; kafkajs's runner rejoins on them. */
+const membershipLost = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/**
+ * Commits an offset. kafkajs wraps a lost membership (a member frozen past its session timeout, or
+ * one that missed a rebalance during a long chunk) in a KafkaJSNonRetriableError, and a consumer
+ * crashing with that is never restarted: the process lives on with no consumer. Rethrowing the
+ * protocol error underneath lets the runner rejoin instead; the chunk is already committed in
+ * Postgres, so its redelivery hits the dedup tables.
+ */
+async function commitOffset(consumer: Consumer, topic: string, partition: number, offset: string): Promise<void> {
+  try {
+    await consumer.commitOffsets([{ topic, partition, offset }]);
+  } catch (error) {
+    for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
+      if (membershipLost.has((cause as { type?: string }).type ?? '')) throw cause;
+    }
+    throw error;
+  }
+}
+
+const toMessage = (m: KafkaMessage): TransportMessage => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {}, offset: m.offset, timestamp: m.timestamp });
+
+function batchOf(consumer: Consumer, payload: EachBatchPayload): PartitionBatch {
+  const { topic, partition } = payload.batch;
+  return {
+    topic,
+    partition,
+    messages: payload.batch.messages.map(toMessage),
+    isRunning: payload.isRunning,
+    isStale: payload.isStale,
+    heartbeat: payload.heartbeat,
+    async commit(offset) {
+      await commitOffset(consumer, topic, partition, offset);
+      // The next fetch of this partition starts at the committed offset (kafkajs resolves the offset before it).
+      payload.resolveOffset((BigInt(offset) - 1n).toString());
+    },
+  };
+}
+
+function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions = {}): TransportConsumer {
+  const consumer = kafka.consumer({
+    groupId,
+    ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
+    ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
+    ...(options.fetchMaxWaitMs !== undefined ? { maxWaitTimeInMs: options.fetchMaxWaitMs } : {}),
+  });
+  const { events } = consumer;
+  let restarts: { stop(): void } | undefined;
+  const all = (topics: readonly string[]) => topics.map((topic) => ({ topic }));
+  return {
+    async connect(topics) {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    },
+    async run({ partitionsConcurrently = 1, eachBatch }) {
+      const start = () =>
+        consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: partitionsConcurrently,
+          eachBatch: (payload) => eachBatch(batchOf(consumer, payload)),
+        });
+      restarts = restartWhenBrokerAway(consumer, start);
+      await start();
+    },
+    pause: (topics) => consumer.pause(all(topics)),
+    resume: (topics) => consumer.resume(all(topics)),
+    seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+    on(event, listener) {
+      const call = listener as (payload: unknown) => void;
+      switch (event) {
+        case 'fetch':
+          return consumer.on(events.FETCH, () => call({}));
+        case 'rebalancing':
+          return consumer.on(events.REBALANCING, () => call({}));
+        case 'group-join':
+          return consumer.on(events.GROUP_JOIN, () => call({}));
+        case 'crash':
+          // A crash of a broker that is away is restarted by restartWhenBrokerAway, though kafkajs says it will not be.
+          return consumer.on(events.CRASH, ({ payload }) => call({ error: payload.error, restart: payload.restart || isBrokerAway(payload.error) }));
+        default:
+          throw new Error(`no consumer event ${String(event)}`);
+      }
+    },
+    brokerUnreachable,
+    async disconnect() {
+      restarts?.stop();
+      await consumer.disconnect();
+    },
+  };
+}
+
+function kafkajsProducer(kafka: Kafka): TransportProducer {
+  const producer = createProducer(kafka);
+  return {
+    connect: () => producer.connect(),
+    async send(topicMessages, options = {}) {
+      // kafkajs's types ask for mutable arrays; it reads the messages and never changes them.
+      await sendCompletely(producer, topicMessages as KafkajsTopicMessages[], options.onResend && ((unanswered) => options.onResend?.(placesOf(unanswered))));
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+/** Metadata answers that mean "not yet": the topic is still reaching the broker asked, or electing leaders. */
+const notYet = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Waits until every partition of `topics` has a leader, so the first produce after setup finds one. */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = metadata.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`));
+      if (leaderless.length === 0 && metadata.topics.length === topics.length) return;
+      last = `partitions without a leader: ${leaderless.join(', ')}`;
+    } catch (error) {
+      if (!notYet.has((error as { type?: string }).type ?? '')) throw error;
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `created topics ${topics.join(', ')} but their partitions had no leader after ${timeoutMs / 1000} s (${last}); check that every broker is up (streamfold stack status) and run setup again`,
+  );
+}
+
+function kafkajsAdmin(admin: Admin): TransportAdmin {
+  return {
+    connect: () => admin.connect(),
+    disconnect: () => admin.disconnect(),
+    async describeCluster() {
+      const { brokers } = await admin.describeCluster();
+      return { brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })) };
+    },
+    listTopics: () => admin.listTopics(),
+    async createTopics(topics) {
+      // kafkajs's own waitForLeaders asks only the controller broker and gives up on its first
+      // UNKNOWN_TOPIC_OR_PARTITION, which a KRaft cluster answers until the new topic's metadata
+      // reaches that broker (seen on the three-broker fault cluster); waitForLeaders above retries it.
+      await admin.createTopics({
+        waitForLeaders: false,
+        topics: topics.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+          configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+      await waitForLeaders(admin, topics.map((t) => t.name));
+    },
+    async deleteTopics(topics) {
+      await admin.deleteTopics({ topics: [...topics] });
+    },
+    async describeTopics(topics) {
+      if (topics.length === 0) return [];
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+      return metadata.topics.map(({ name, partitions }) => {
+        const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
+        return {
+          name,
+          partitions: partitions.length,
+          replicationFactor: partitions[0]?.replicas.length ?? 0,
+          config: Object.fromEntries(entries.map((e) => [e.configName, e.configValue])),
+        };
+      });
+    },
+    async topicOffsets(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) })).sort((a, b) => a.partition - b.partition);
+    },
+    async committedOffsets(groupId, topics) {
+      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      return committed.flatMap(({ topic, partitions }) =>
+        partitions.map(({ partition, offset }) => ({ topic, partition, offset: offset === '-1' ? undefined : BigInt(offset) })),
+      );
+    },
+    async groupMembers(groupIds) {
+      const { groups } = await admin.describeGroups([...groupIds]);
+      return groups.map((g) => ({ groupId: g.groupId, members: g.members.length }));
+    },
+    async deleteGroups(groupIds) {
+      await admin.deleteGroups([...groupIds]).catch((error: { groups?: { error?: { type?: string } }[] }) => {
+        if (!error.groups?.every((g) => g.error?.type === 'GROUP_ID_NOT_FOUND')) throw error;
+      });
+    },
+  };
+}
