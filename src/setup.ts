@@ -1,11 +1,11 @@
 import type { Settings } from './config/settings.ts';
 import { topicsDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts';
 import { createPool, migrate } from './eventlog/index.ts';
+import { ensureDatabase } from './eventlog/database.ts';
 import { createTransport } from './messaging/createTransport.ts';
 import type { RegistrationResult } from './messaging/schemaCatalog.ts';
 import { registerWithUpcasters } from './schemaCheck.ts';
 import { applyTopics, loadTopicSpecs, type TopicReport } from './messaging/topics.ts';
-import { ensureDatabase } from './stack/postgres.ts';
 
 export async function migrateEventLog(settings: Settings): Promise<string[]> {
   await ensureDatabase(settings.databaseUrl);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSettings } from '../../src/config/settings.ts';
-import { withDatabase } from '../../src/stack/postgres.ts';
+import { withDatabase } from '../../src/eventlog/database.ts';
 import { removeIsolated } from '../../src/testing/isolation.ts';
 import { cleanEnv, cliOf, installApp, packTarball, renameTopics } from '../../test/adoption/installedApp.ts';
 import { projectRoot } from '../../test/support/isolatedPipeline.ts';

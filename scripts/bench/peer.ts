@@ -2,7 +2,7 @@ import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPool } from '../../src/eventlog/index.ts';
-import { ensureDatabase, withDatabase } from '../../src/stack/postgres.ts';
+import { ensureDatabase, withDatabase } from '../../src/eventlog/database.ts';
 import { readSettings } from '../../src/config/settings.ts';
 
 const peerDir = path.join(import.meta.dirname, 'peer');

@@ -114,7 +114,7 @@ function printVerification(v: Verification, verifyGraceMs: number): void {
 
 /** The read database `projection skip|resume` acts on: `--database` on the DATABASE_URL server, else STREAMFOLD_READ_DATABASE_URL, else the event log's. */
 async function readDatabaseUrl(database: string | undefined): Promise<string> {
-  const { withDatabase } = await import('../stack/postgres.ts');
+  const { withDatabase } = await import('../eventlog/database.ts');
   const settings = readSettings();
   if (database === undefined) return process.env.STREAMFOLD_READ_DATABASE_URL || settings.databaseUrl;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new UsageError(`--database ${shown(database)} is not a plain Postgres name (lower-case letters, digits and _)`);

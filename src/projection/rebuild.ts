@@ -1,10 +1,9 @@
-import pg from 'pg';
 import type { Settings } from '../config/settings.ts';
 import type { StreamfoldConfig } from '../config/streamfoldConfig.ts';
 import { carrySkips, createPool, listSkips, type FailureRow } from '../eventlog/index.ts';
+import { databaseExists, databaseNameOf, dropDatabase, withDatabase } from '../eventlog/database.ts';
 import { openRuntime } from '../runtime.ts';
 import { migrateEventLog } from '../setup.ts';
-import { withDatabase } from '../stack/postgres.ts';
 import { watchCatchUp, type CatchUp } from './catchUp.ts';
 import { ProjectionVersionError } from './errors.ts';
 import { deleteIdleGroups } from './groups.ts';
@@ -20,25 +19,13 @@ export interface RebuildResult {
   readonly verifications: Verification[];
 }
 
-const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
-
-async function onServer<T>(settings: Settings, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(settings.databaseUrl, 'postgres') });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * The skips in the read database readers use now (STREAMFOLD_READ_DATABASE_URL, else the event
  * log's): the operator chose to leave those events out, and a rebuild must not put them back.
  */
 async function skipsReadersFollow(settings: Settings, rebuilding: string): Promise<{ from: string; skips: FailureRow[] }> {
   const url = process.env.STREAMFOLD_READ_DATABASE_URL || settings.databaseUrl;
-  const from = databaseName(url);
+  const from = databaseNameOf(url);
   if (from === rebuilding) return { from, skips: [] };
   const pool = createPool(url, 1);
   try {
@@ -63,12 +50,12 @@ export async function rebuildReadDatabase(
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
     throw new ProjectionVersionError('BAD_ARGUMENT', `--database ${database} is not a plain Postgres name: use lower-case letters, digits and _ (e.g. nawhas_v3_1_2)`);
   }
-  if (database === databaseName(settings.databaseUrl)) {
+  if (database === databaseNameOf(settings.databaseUrl)) {
     throw new ProjectionVersionError('BAD_ARGUMENT', `${database} holds the event log (DATABASE_URL); a read database needs a name of its own`);
   }
   const log = options.log ?? (() => undefined);
   const url = withDatabase(settings.databaseUrl, database);
-  const exists = await onServer(settings, async (client) => (await client.query('select 1 from pg_database where datname = $1', [database])).rowCount === 1);
+  const exists = await databaseExists(settings.databaseUrl, database);
   if (exists && !options.replace) {
     throw new ProjectionVersionError(
       'DATABASE_EXISTS',
@@ -88,7 +75,7 @@ export async function rebuildReadDatabase(
       await admin.disconnect();
     }
     if (exists) {
-      await onServer(settings, (client) => client.query(`drop database ${client.escapeIdentifier(database)} with (force)`));
+      await dropDatabase(settings.databaseUrl, database);
       log(`dropped database ${database}`);
     }
     for (const file of await migrateEventLog({ ...settings, databaseUrl: url })) log(`migrated ${database}: ${file}`);

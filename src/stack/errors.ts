@@ -7,7 +7,6 @@ export const stackErrorCodes = [
   'MAVEN_FAILED',
   'SERVER_DIED',
   'START_TIMEOUT',
-  'POSTGRES_UNREACHABLE',
 ] as const;
 export type StackErrorCode = (typeof stackErrorCodes)[number];
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Settings } from '../config/settings.ts';
 import { runMaven } from './maven.ts';
-import { ensureDatabase, jdbcUrlFor, withDatabase } from './postgres.ts';
+import { ensureDatabase, withDatabase } from '../eventlog/database.ts';
+import { jdbcUrlFor } from './postgres.ts';
 import { isInstalled, markInstalled, projectRoot, type ManagedServer } from './server.ts';
 
 /**

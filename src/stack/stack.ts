@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Settings } from '../config/settings.ts';
 import { isStackError, StackError } from './errors.ts';
 import { kafkaServer } from './kafka.ts';
-import { ensureDatabase, postgresHealthy } from './postgres.ts';
+import { ensureDatabase } from '../eventlog/database.ts';
+import { postgresHealthy } from './postgres.ts';
 import {
   ensurePortFree,
   isOurProcess,

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Settings } from '../config/settings.ts';
 import { resolveConfig, type StreamfoldConfig, type StreamfoldConfigInput } from '../config/streamfoldConfig.ts';
 import { createTransport } from '../messaging/createTransport.ts';
-import { withDatabase } from '../stack/postgres.ts';
+import { databaseNameOf, dropDatabase, withDatabase } from '../eventlog/database.ts';
 
 /**
  * A config's domains, projections and reactors renamed `<name>_<suffix>`, so a test gets topics,
@@ -55,13 +54,6 @@ export async function removeIsolated(settings: Settings, topicsDir: string, data
   const topics = fs.readdirSync(topicsDir).map((f) => f.replace(/\.json$/, ''));
   await admin.deleteTopics(topics).catch(() => undefined);
   await admin.disconnect();
-  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  const client = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`);
-  } finally {
-    await client.end();
-  }
+  await dropDatabase(databaseUrl, databaseNameOf(databaseUrl));
   fs.rmSync(topicsDir, { recursive: true, force: true });
 }

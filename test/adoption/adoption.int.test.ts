@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config/settings.ts';
-import { withDatabase } from '../../src/stack/postgres.ts';
+import { withDatabase } from '../../src/eventlog/database.ts';
 import { removeIsolated } from '../../src/testing/isolation.ts';
 import { cleanEnv, cliOf, installApp, npm, packTarball, renameTopics, stop } from './installedApp.ts';
 

@@ -8,7 +8,7 @@ import type { StreamfoldConfigInput } from '../../src/config/streamfoldConfig.ts
 import { createKafka } from '../../src/messaging/kafka.ts';
 import { openRuntime } from '../../src/runtime.ts';
 import { prepareAll } from '../../src/setup.ts';
-import { withDatabase } from '../../src/stack/postgres.ts';
+import { withDatabase } from '../../src/eventlog/database.ts';
 import { databaseUrlFor, isolatedConfig, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 
 /**

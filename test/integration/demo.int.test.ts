@@ -13,7 +13,7 @@ import { messageCount } from '../../src/operate/consumerLag.ts';
 import { projectionGroupOf } from '../../src/projection/names.ts';
 import { reactorGroupOf } from '../../src/reactor/reactorRunner.ts';
 import { prepareAll } from '../../src/setup.ts';
-import { withDatabase } from '../../src/stack/postgres.ts';
+import { withDatabase } from '../../src/eventlog/database.ts';
 import { aggregateGroupOf } from '../../src/worker/aggregateWorker.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';
 import { readTopic } from '../support/readTopic.ts';

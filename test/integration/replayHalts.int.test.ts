@@ -9,7 +9,7 @@ import { pipelineStatus } from '../../src/operate/status.ts';
 import { isHalted } from '../../src/eventlog/index.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf } from '../../src/projection/names.ts';
 import { startProjector } from '../../src/projection/projector.ts';
-import { withDatabase } from '../../src/stack/postgres.ts';
+import { withDatabase } from '../../src/eventlog/database.ts';
 import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';

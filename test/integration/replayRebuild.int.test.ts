@@ -9,7 +9,7 @@ import { foldEventLogInto, tableDigests } from '../../src/projection/foldEventLo
 import { projectionGroupOf, schemaOf, stableSchemaOf } from '../../src/projection/names.ts';
 import { startProjector } from '../../src/projection/projector.ts';
 import { listVersions } from '../../src/projection/versions.ts';
-import { withDatabase } from '../../src/stack/postgres.ts';
+import { withDatabase } from '../../src/eventlog/database.ts';
 import { aggregateGroupOf, startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold } from '../support/childProcesses.ts';
 import { isolatedPipeline, type IsolatedPipeline } from '../support/isolatedPipeline.ts';

@@ -8,7 +8,7 @@ import { resolveConfig, type StreamfoldConfig, type StreamfoldConfigInput } from
 import { createKafka } from '../../src/messaging/kafka.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { prepareAll } from '../../src/setup.ts';
-import { withDatabase } from '../../src/stack/postgres.ts';
+import { withDatabase } from '../../src/eventlog/database.ts';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
