@@ -4,7 +4,7 @@ import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readSettings } from '../../src/config/settings.ts';
+import { readStackSettings } from '../../src/stack/settings.ts';
 import { stackDown, stackUp } from '../../src/stack/stack.ts';
 import { projectRoot } from '../../test/support/isolatedPipeline.ts';
 import { aggregateLoad } from './aggregateLoad.ts';
@@ -315,7 +315,7 @@ const scenarios: Record<string, Scenario> = {
 function machine(): string {
   const versions = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package-lock.json'), 'utf8')).packages;
   const v = (name: string) => versions[`node_modules/${name}`]?.version ?? '?';
-  const settings = readSettings();
+  const settings = readStackSettings();
   return [
     `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     `Node ${process.version}, kafkajs ${v('kafkajs')}, pg ${v('pg')}, Kafka ${settings.kafkaVersion}, Apicurio ${settings.apicurioVersion}, ${execSync('psql --version').toString().trim()}`,
@@ -327,7 +327,7 @@ async function main() {
   const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = chosen.length > 0 ? chosen : Object.keys(scenarios);
   for (const name of names) if (!scenarios[name]) throw new Error(`no scenario ${name}; choose from ${Object.keys(scenarios).join(', ')}`);
-  const settings = readSettings();
+  const settings = readStackSettings();
   const started = await stackUp(settings, () => undefined);
   const command = `npm run bench${chosen.length > 0 ? ` ${chosen.join(' ')}` : ''}`;
   // Each scenario's table is appended as soon as it is measured: a long run stopped late keeps the rest.

@@ -7,7 +7,7 @@ import { projectionGroupOf, projectorNameOf } from '../../src/projection/names.t
 import { aggregateGroupOf } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../../test/support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
-import { readSettings } from '../../src/config/settings.ts';
+import { readStackSettings } from '../../src/stack/settings.ts';
 import { committedCount } from './committed.ts';
 import { cpuPerCommand, sampleCpu } from './cpuTime.ts';
 import { percentile } from './stats.ts';
@@ -109,7 +109,7 @@ export async function pipelineRun(
     const rssSampler = setInterval(() => {
       for (const child of workerChildren) peakRssMb = Math.max(peakRssMb, rssMbOf(child.process.pid));
     }, 250);
-    const cpuParts = { workers: workerChildren.map((c) => c.process.pid), projector: children[workers]?.process.pid, stateDir: readSettings().stateDir };
+    const cpuParts = { workers: workerChildren.map((c) => c.process.pid), projector: children[workers]?.process.pid, stateDir: readStackSettings().stateDir };
     const cpuBefore = sampleCpu(cpuParts);
     const walAt = async () => (await runtime.pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
     const walBefore = await walAt();

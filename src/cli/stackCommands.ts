@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { readSettings } from '../config/settings.ts';
+import type { StackSettings } from '../stack/settings.ts';
 import { positiveInteger } from './arguments.ts';
 
 // The commands import the stack (and the Kafka and Postgres clients it checks with) when they run.
 const cluster = () => import('../stack/kafkaCluster.ts');
 const singleStack = () => import('../stack/stack.ts');
+const stackSettings = async () => (await import('../stack/settings.ts')).readStackSettings();
 
-async function printClusterStatus(settings: ReturnType<typeof readSettings>): Promise<boolean> {
+async function printClusterStatus(settings: StackSettings): Promise<boolean> {
   const nodes = await (await cluster()).clusterStatus(settings);
   for (const { node, pid, healthy } of nodes) {
     console.log(`${`kafka-${node.id}`.padEnd(9)} ${(healthy ? 'healthy' : pid ? 'unhealthy' : 'down').padEnd(10)} ${`pid ${pid ?? '-'}`.padEnd(11)} 127.0.0.1:${node.port}`);
@@ -21,7 +22,7 @@ export function registerStackCommands(program: Command): void {
     .description('install (once) and start Kafka and the registry; a no-op for what is already up')
     .option('--brokers <n>', 'a KRaft cluster of n nodes (replication factor 3, min.insync.replicas 2) instead of one broker', (v) => positiveInteger('--brokers', v), 1)
     .action(async (opts: { brokers: number }) => {
-      const settings = readSettings();
+      const settings = await stackSettings();
       const [{ clusterBrokers, clusterStatus, clusterUp, registryUp }, { formatStatus, stackStatus, stackUp }] = await Promise.all([cluster(), singleStack()]);
       if (opts.brokers > 1) {
         await clusterUp(settings, { brokers: opts.brokers });
@@ -37,7 +38,7 @@ export function registerStackCommands(program: Command): void {
     .command('down')
     .description('stop Kafka (one broker or a cluster) and the registry; their data stays in the state folder')
     .action(async () => {
-      const settings = readSettings();
+      const settings = await stackSettings();
       await (await cluster()).clusterDown(settings, { brokers: 0 });
       await (await singleStack()).stackDown(settings);
     });
@@ -45,7 +46,7 @@ export function registerStackCommands(program: Command): void {
     .command('status')
     .description('each server with its address, pid and health; exit code 1 when one is not healthy')
     .action(async () => {
-      const settings = readSettings();
+      const settings = await stackSettings();
       const [{ clusterStatus }, { formatStatus, stackStatus }] = await Promise.all([cluster(), singleStack()]);
       // A cluster counts when one of its nodes runs; a folder left from an earlier one does not.
       const found = await clusterStatus(settings);

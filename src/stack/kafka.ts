@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
 
-import type { Settings } from '../config/settings.ts';
+import type { StackSettings } from './settings.ts';
 import { runMaven } from './maven.ts';
 import { isInstalled, markInstalled, projectRoot, type ManagedServer } from './server.ts';
 import { newClusterId } from './clusterId.ts';
@@ -11,7 +11,7 @@ import { newClusterId } from './clusterId.ts';
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { Kafka, logLevel } = kafkajs;
 
-function serverProperties(s: Settings, dataDir: string): string {
+function serverProperties(s: StackSettings, dataDir: string): string {
   return `# Written by streamfold stack up: one combined KRaft node, reachable on 127.0.0.1 only.
 process.roles=broker,controller
 node.id=1
@@ -61,7 +61,7 @@ async function answersMetadata(port: number): Promise<boolean> {
 }
 
 /** Apache Kafka 4.x as one KRaft node (broker and controller), jars from Maven Central. */
-export function kafkaServer(s: Settings): ManagedServer {
+export function kafkaServer(s: StackSettings): ManagedServer {
   const libs = path.join(s.cacheDir, `kafka-${s.kafkaVersion}`, 'libs');
   const dataDir = path.join(s.stateDir, 'kafka-data');
   const properties = path.join(s.stateDir, 'kafka-server.properties');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
 
-import type { Settings } from '../config/settings.ts';
+import type { StackSettings } from './settings.ts';
 import { StackError } from './errors.ts';
 import { kafkaServer } from './kafka.ts';
 import { ensurePortFree, isOurProcess, javaCommand, lastLines, readPid, startDetached, stopProcess } from './processes.ts';
@@ -36,7 +36,7 @@ export interface ClusterOptions {
  * Node n listens on STREAMFOLD_KAFKA_PORT + 2(n-1), its controller on the port after it.
  * `brokers: 0` means the nodes already formatted in the state folder.
  */
-export function clusterNodes(s: Settings, options: ClusterOptions): ClusterNode[] {
+export function clusterNodes(s: StackSettings, options: ClusterOptions): ClusterNode[] {
   const base = path.join(s.stateDir, options.name ?? 'kafka-cluster');
   const count = options.brokers > 0 ? options.brokers : fs.existsSync(base) ? fs.readdirSync(base).filter((f) => /^node-\d+$/.test(f)).length : 0;
   return Array.from({ length: count }, (_, i) => {
@@ -133,7 +133,7 @@ function prepare(java: string, libs: string, nodes: readonly ClusterNode[]): voi
   }
 }
 
-function launch(s: Settings, java: string, libs: string, node: ClusterNode): number {
+function launch(s: StackSettings, java: string, libs: string, node: ClusterNode): number {
   return startDetached(
     java,
     [
@@ -157,7 +157,7 @@ function launch(s: Settings, java: string, libs: string, node: ClusterNode): num
  * for three), jars from the same cache as the single broker. A no-op for nodes already up; waits
  * until every node sees the whole cluster. Returns the ids of the nodes it started.
  */
-export async function clusterUp(s: Settings, options: ClusterOptions, report: (line: string) => void = console.log): Promise<number[]> {
+export async function clusterUp(s: StackSettings, options: ClusterOptions, report: (line: string) => void = console.log): Promise<number[]> {
   const nodes = clusterNodes(s, options);
   const single = kafkaServer(s);
   single.install();
@@ -189,7 +189,7 @@ export async function clusterUp(s: Settings, options: ClusterOptions, report: (l
 }
 
 /** Stops the cluster's nodes (all, or the ids given); their data stays. */
-export async function clusterDown(s: Settings, options: ClusterOptions, report: (line: string) => void = console.log, ids?: readonly number[]): Promise<void> {
+export async function clusterDown(s: StackSettings, options: ClusterOptions, report: (line: string) => void = console.log, ids?: readonly number[]): Promise<void> {
   for (const node of clusterNodes(s, options).filter((n) => !ids || ids.includes(n.id))) {
     const pid = nodePid(node);
     if (pid === undefined) continue;
@@ -200,7 +200,7 @@ export async function clusterDown(s: Settings, options: ClusterOptions, report: 
 }
 
 /** SIGKILLs one node, for fault tests; resolves once it is gone. */
-export async function killClusterNode(s: Settings, options: ClusterOptions, id: number): Promise<void> {
+export async function killClusterNode(s: StackSettings, options: ClusterOptions, id: number): Promise<void> {
   const node = clusterNodes(s, options).find((n) => n.id === id);
   const pid = node && nodePid(node);
   if (!node || pid === undefined) throw new Error(`kafka node ${id} is not running`);
@@ -209,7 +209,7 @@ export async function killClusterNode(s: Settings, options: ClusterOptions, id: 
 }
 
 /** Each node of the cluster found in the state folder, with its pid and health. */
-export async function clusterStatus(s: Settings, options: ClusterOptions = { brokers: 0 }) {
+export async function clusterStatus(s: StackSettings, options: ClusterOptions = { brokers: 0 }) {
   const nodes = clusterNodes(s, options);
   return Promise.all(
     nodes.map(async (node) => ({ node, pid: nodePid(node), healthy: nodePid(node) !== undefined && (await nodeHealthy(node, nodes.length)) })),
@@ -220,7 +220,7 @@ export async function clusterStatus(s: Settings, options: ClusterOptions = { bro
  * The registry beside a cluster, as `stack up` runs it (same pid and log files, so `stack status`
  * and `stack down` see it); a no-op when it runs.
  */
-export async function registryUp(s: Settings, report: (line: string) => void = console.log): Promise<void> {
+export async function registryUp(s: StackSettings, report: (line: string) => void = console.log): Promise<void> {
   const server = registryServer(s);
   const pidFile = path.join(s.stateDir, 'registry.pid');
   const running = readPid(pidFile);

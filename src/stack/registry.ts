@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { Settings } from '../config/settings.ts';
+import type { StackSettings } from './settings.ts';
 import { runMaven } from './maven.ts';
 import { ensureDatabase, withDatabase } from '../eventlog/database.ts';
 import { jdbcUrlFor } from './postgres.ts';
@@ -11,7 +11,7 @@ import { isInstalled, markInstalled, projectRoot, type ManagedServer } from './s
  * Apicurio Registry 3.0.x: the newest line whose jars run on Java 17 (3.1 and later are built
  * for Java 21). It keeps its schemas in a Postgres database of its own, so they survive restarts.
  */
-export function registryServer(s: Settings): ManagedServer {
+export function registryServer(s: StackSettings): ManagedServer {
   const home = path.join(s.cacheDir, `apicurio-registry-${s.apicurioVersion}`);
   const runnerJar = path.join(home, `apicurio-registry-app-${s.apicurioVersion}-runner.jar`);
   const artifact = `io.apicurio:apicurio-registry-app:${s.apicurioVersion}:zip:all`;

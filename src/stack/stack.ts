@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Settings } from '../config/settings.ts';
+import type { StackSettings } from './settings.ts';
 import { isStackError, StackError } from './errors.ts';
 import { kafkaServer } from './kafka.ts';
 import { ensureDatabase } from '../eventlog/database.ts';
@@ -28,13 +28,13 @@ export interface ServerStatus {
 
 type Report = (line: string) => void;
 
-export const managedServers = (s: Settings): ManagedServer[] => [kafkaServer(s), registryServer(s)];
+export const managedServers = (s: StackSettings): ManagedServer[] => [kafkaServer(s), registryServer(s)];
 
-const pidFile = (s: Settings, server: ManagedServer) => path.join(s.stateDir, `${server.name}.pid`);
-const logFile = (s: Settings, server: ManagedServer) => path.join(s.stateDir, `${server.name}.log`);
+const pidFile = (s: StackSettings, server: ManagedServer) => path.join(s.stateDir, `${server.name}.pid`);
+const logFile = (s: StackSettings, server: ManagedServer) => path.join(s.stateDir, `${server.name}.log`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function runningPid(s: Settings, server: ManagedServer, report: Report): number | undefined {
+function runningPid(s: StackSettings, server: ManagedServer, report: Report): number | undefined {
   const file = pidFile(s, server);
   const pid = readPid(file);
   if (pid !== undefined && isOurProcess(pid, server.processMarker)) return pid;
@@ -45,7 +45,7 @@ function runningPid(s: Settings, server: ManagedServer, report: Report): number 
   return undefined;
 }
 
-async function waitHealthy(s: Settings, server: ManagedServer, pid: number): Promise<void> {
+async function waitHealthy(s: StackSettings, server: ManagedServer, pid: number): Promise<void> {
   const deadline = Date.now() + s.startTimeoutMs;
   while (Date.now() < deadline) {
     if (await server.healthy()) return;
@@ -65,7 +65,7 @@ async function waitHealthy(s: Settings, server: ManagedServer, pid: number): Pro
   );
 }
 
-async function startServer(s: Settings, server: ManagedServer, java: string, report: Report): Promise<number> {
+async function startServer(s: StackSettings, server: ManagedServer, java: string, report: Report): Promise<number> {
   for (const { port, envVar } of server.ports) await ensurePortFree(port, server.name, envVar);
   await server.prepare(java);
   const { args, env, cwd } = server.launch(java);
@@ -87,7 +87,7 @@ async function startServer(s: Settings, server: ManagedServer, java: string, rep
  * Returns the names of the servers this call started, so a caller can stop only those.
  * When one server fails, the ones this call started are stopped again: nothing is left half-up.
  */
-export async function stackUp(s: Settings, report: Report = console.log): Promise<string[]> {
+export async function stackUp(s: StackSettings, report: Report = console.log): Promise<string[]> {
   fs.mkdirSync(s.stateDir, { recursive: true });
   fs.mkdirSync(s.cacheDir, { recursive: true });
   if ((await ensureDatabase(s.databaseUrl)) === 'created') report(`postgres: created the database of ${s.databaseUrl}`);
@@ -119,7 +119,7 @@ export async function stackUp(s: Settings, report: Report = console.log): Promis
   return started.map((server) => server.name);
 }
 
-async function stopServer(s: Settings, server: ManagedServer, report: Report): Promise<void> {
+async function stopServer(s: StackSettings, server: ManagedServer, report: Report): Promise<void> {
   const pid = runningPid(s, server, report);
   if (pid !== undefined) {
     await stopProcess(pid);
@@ -129,13 +129,13 @@ async function stopServer(s: Settings, server: ManagedServer, report: Report): P
 }
 
 /** Stops the named servers (all by default). Postgres is not ours to stop. */
-export async function stackDown(s: Settings, names?: string[], report: Report = console.log): Promise<void> {
+export async function stackDown(s: StackSettings, names?: string[], report: Report = console.log): Promise<void> {
   const servers = managedServers(s).filter((server) => !names || names.includes(server.name));
   // The registry first: it keeps nothing in Kafka, but stopping it first keeps its log quiet.
   for (const server of servers.reverse()) await stopServer(s, server, report);
 }
 
-export async function stackStatus(s: Settings): Promise<ServerStatus[]> {
+export async function stackStatus(s: StackSettings): Promise<ServerStatus[]> {
   const quiet = () => undefined;
   const managed = await Promise.all(
     managedServers(s).map(async (server) => {

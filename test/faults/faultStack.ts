@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readSettings, type Settings } from '../../src/config/settings.ts';
+import { readStackSettings, type StackSettings } from '../../src/stack/settings.ts';
 import { isOurProcess, readPid } from '../../src/stack/processes.ts';
 import { kafkaServer } from '../../src/stack/kafka.ts';
 import { registryServer } from '../../src/stack/registry.ts';
@@ -21,21 +21,21 @@ export const faultStackEnv = {
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18081/apis/ccompat/v7',
 } as const;
 
-export const faultSettings = (): Settings => readSettings({ ...process.env, ...faultStackEnv }, projectRoot);
+export const faultSettings = (): StackSettings => readStackSettings({ ...process.env, ...faultStackEnv }, projectRoot);
 
 /** True when this process runs against the fault stack (the `faults` vitest project), not the shared one. */
 export const onFaultStack = () => process.env.KAFKA_BROKERS === faultStackEnv.KAFKA_BROKERS;
 
 const quiet = () => undefined;
 
-function pidOf(s: Settings, name: 'kafka' | 'registry'): number | undefined {
+function pidOf(s: StackSettings, name: 'kafka' | 'registry'): number | undefined {
   const server = name === 'kafka' ? kafkaServer(s) : registryServer(s);
   const pid = readPid(path.join(s.stateDir, `${name}.pid`));
   return pid !== undefined && isOurProcess(pid, server.processMarker) ? pid : undefined;
 }
 
 /** Refuses to touch a server unless it is the fault stack's: the shared one is never ours to stop. */
-function assertFaultStack(s: Settings): void {
+function assertFaultStack(s: StackSettings): void {
   if (s.stateDir !== faultStackEnv.STREAMFOLD_STATE_DIR || s.kafkaPort !== Number(faultStackEnv.STREAMFOLD_KAFKA_PORT)) {
     throw new Error(`refusing to inject a server fault outside the fault stack (state ${s.stateDir}, port ${s.kafkaPort})`);
   }

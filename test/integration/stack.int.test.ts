@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
-import { readSettings, type Settings } from '../../src/config/settings.ts';
+import { readStackSettings, type StackSettings } from '../../src/stack/settings.ts';
 import { StackError } from '../../src/stack/errors.ts';
 import { stackDown, stackStatus, stackUp } from '../../src/stack/stack.ts';
 import { createRegistry, registerSchemas } from '../../src/messaging/schemaCatalog.ts';
 import { avroFolder, deleteSubjectAfterTest, onlySchema, uniqueName } from '../support/kafkaTestKit.ts';
 
-const settings = readSettings();
+const settings = readStackSettings();
 const quiet = () => undefined;
 
 /** A state folder of its own, so pid files written here touch none of the running stack's. */
@@ -93,7 +93,7 @@ describe('the local stack', () => {
   it('refuses to start on a taken port, after clearing pid files that name some other process', async () => {
     const stateDir = temporaryStateDir();
     const ports = { kafkaPort: await heldPort(), kafkaControllerPort: await heldPort(), registryPort: await heldPort() };
-    const taken: Settings = { ...readSettings(), stateDir, ...ports };
+    const taken: StackSettings = { ...readStackSettings(), stateDir, ...ports };
     const pidFiles = writeStalePidFiles(stateDir);
 
     const error = await stackUp(taken, quiet).then(

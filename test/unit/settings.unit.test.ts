@@ -1,30 +1,58 @@
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config/settings.ts';
+import { isStreamfoldError } from '../../src/core/index.ts';
+import { readStackSettings } from '../../src/stack/settings.ts';
 
 describe('readSettings', () => {
-  it('has the documented defaults', () => {
-    const s = readSettings({}, '/app');
+  it('has the documented defaults, and none of the local stack\'s', () => {
+    const s = readSettings({});
     expect(s).toMatchObject({
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/streamfold',
       kafkaBrokers: ['127.0.0.1:9092'],
-      kafkaControllerPort: 9093,
       registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
-      cacheDir: '/app/.streamfold/cache',
-      stateDir: '/app/.streamfold/state',
+      startTimeoutMs: 120_000,
       kafkaSsl: false,
       kafkaSasl: undefined,
     });
+    expect(s).not.toHaveProperty('stateDir');
+    expect(s).not.toHaveProperty('kafkaPort');
   });
 
-  it('says which variable is wrong and how to fix it', () => {
+  it('points the clients at the ports the local stack listens on', () => {
+    expect(readSettings({ STREAMFOLD_KAFKA_PORT: '19092', STREAMFOLD_REGISTRY_PORT: '18081' })).toMatchObject({
+      kafkaBrokers: ['127.0.0.1:19092'],
+      registryUrl: 'http://127.0.0.1:18081/apis/ccompat/v7',
+    });
+  });
+
+  it('says which variable is wrong and how to fix it, as a CONFIGURATION error', () => {
     expect(() => readSettings({ STREAMFOLD_KAFKA_PORT: 'ninety' })).toThrow('STREAMFOLD_KAFKA_PORT=ninety is not a positive integer; unset it to use 9092.');
     expect(() => readSettings({ KAFKA_SASL_MECHANISM: 'kerberos' })).toThrow(/not one of plain, scram-sha-256, scram-sha-512/);
     expect(() => readSettings({ KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be too/);
+    try {
+      readSettings({ STREAMFOLD_STALL_MS: '-1' });
+      expect.unreachable();
+    } catch (error) {
+      expect(isStreamfoldError(error) && error.code).toBe('CONFIGURATION');
+    }
   });
 
   it('passes SASL and TLS through', () => {
     const s = readSettings({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 's3cret' });
     expect(s.kafkaSsl).toBe(true);
     expect(s.kafkaSasl).toEqual({ mechanism: 'scram-sha-512', username: 'app', password: 's3cret' });
+  });
+});
+
+describe('readStackSettings', () => {
+  it('adds the local stack\'s defaults to the runtime\'s', () => {
+    expect(readStackSettings({}, '/app')).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/streamfold',
+      kafkaPort: 9092,
+      kafkaControllerPort: 9093,
+      registryPort: 8081,
+      cacheDir: '/app/.streamfold/cache',
+      stateDir: '/app/.streamfold/state',
+    });
   });
 });
