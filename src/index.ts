@@ -24,7 +24,6 @@ export { startReactor, reactionUuid } from './reactor/reactorRunner.ts';
 export { pipelineStatus } from './operate/status.ts';
 export { waitForQuiescence } from './operate/quiescence.ts';
 export { readStream, readAllEvents, readEventsCausedBy } from './eventlog/index.ts';
-export { stackUp, stackDown, stackStatus } from './stack/stack.ts';
 export { deciderSpecification } from './testing/deciderSpecification.ts';
 export { projectionSpecification, recordedEvents, testPipeline, type SpecEvent, type ExpectedRows, type TestPipeline, type TestPipelineOptions, type WhenResult, type ExpectedEvent } from './testing/index.ts';
 export { createGateway, type Gateway } from './gateway/server.ts';
@@ -34,4 +33,3 @@ export { InvalidMessage, PoisonMessage, MessagingError } from './messaging/error
 // Errors: every one is a StreamfoldError (core) with a code of this union and `retriable`.
 export { type StreamfoldErrorCode } from './errors.ts';
 export { EventLogError, CommandAlreadyProcessed, isCommandAlreadyProcessed } from './eventlog/index.ts';
-export { StackError, isStackError } from './stack/errors.ts';
