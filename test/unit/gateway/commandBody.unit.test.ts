@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
-import { rosterDomain } from '../../../demo/index.ts';
+import { rosterDomain } from '../../../demo/roster/index.ts';
 import { commandFromBody } from '../../../src/gateway/commandIntake.ts';
 import { HttpError } from '../../../src/gateway/http.ts';
 import { createCodec } from '../../../src/messaging/codec.ts';
