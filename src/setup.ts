@@ -3,6 +3,7 @@ import { topicsDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts
 import { createPool, migrate } from './eventlog/index.ts';
 import { ensureDatabase } from './eventlog/database.ts';
 import { createTransport } from './messaging/createTransport.ts';
+import { MessagingError } from './messaging/errors.ts';
 import type { RegistrationResult } from './messaging/schemaCatalog.ts';
 import { registerWithUpcasters } from './schemaCheck.ts';
 import { applyTopics, loadTopicSpecs, type TopicReport } from './messaging/topics.ts';
@@ -48,7 +49,7 @@ export async function prepareAll(settings: Settings, config: StreamfoldConfig, r
   const registered = await registerSchemaFiles(settings, config);
   const refused = registered.filter((r) => r.error);
   if (refused.length > 0) {
-    throw new Error(`the registry refused ${refused.map((r) => `${r.file}: ${r.error}`).join('\n')}`);
+    throw new MessagingError('SCHEMA_NOT_REGISTERED', `the registry refused ${refused.map((r) => `${r.file}: ${r.error}`).join('\n')}`, false);
   }
   return { topics, registered };
 }

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Domain, Projection, Reactor } from '../core/index.ts';
+import { StreamfoldError, type CoreErrorCode, type Domain, type Projection, type Reactor } from '../core/index.ts';
+
+/** A config that cannot be loaded: the message says what to write. */
+const configurationError = (message: string) => new StreamfoldError<CoreErrorCode>('CONFIGURATION', message);
 
 /** What a team lists in streamfold.config.ts: its domains, projections and reactors. */
 export interface StreamfoldConfig {
@@ -54,11 +57,11 @@ const isTypeScript = (file: string) => /\.[mc]?ts$/.test(file);
 export async function loadConfig(file = process.env.STREAMFOLD_CONFIG || findConfigFile()): Promise<StreamfoldConfig> {
   const absolute = path.resolve(file);
   if (!fs.existsSync(absolute)) {
-    throw new Error(`No config at ${absolute}. Create streamfold.config.mjs or streamfold.config.ts (see the README) or set STREAMFOLD_CONFIG.`);
+    throw configurationError(`No config at ${absolute}. Create streamfold.config.mjs or streamfold.config.ts (see the README) or set STREAMFOLD_CONFIG.`);
   }
   if (isTypeScript(absolute)) await registerTypeScriptLoader(absolute);
   const loaded = (await import(pathToFileURL(absolute).href)) as { default?: StreamfoldConfigInput };
-  if (!loaded.default?.domains) throw new Error(`${absolute} must \`export default defineConfig({ app, domains, ... })\`.`);
+  if (!loaded.default?.domains) throw configurationError(`${absolute} must \`export default defineConfig({ app, domains, ... })\`.`);
   return resolveConfig(loaded.default, path.dirname(absolute));
 }
 
@@ -79,7 +82,7 @@ async function registerTypeScriptLoader(configFile: string): Promise<void> {
   try {
     tsx = createRequire(configFile).resolve('tsx');
   } catch {
-    throw new Error(`${path.basename(configFile)} is TypeScript and no TypeScript loader is installed in ${path.dirname(configFile)}: run \`npm i -D tsx\`, or write the config as streamfold.config.mjs.`);
+    throw configurationError(`${path.basename(configFile)} is TypeScript and no TypeScript loader is installed in ${path.dirname(configFile)}: run \`npm i -D tsx\`, or write the config as streamfold.config.mjs.`);
   }
   // What `node --import tsx` loads: it registers tsx's hooks for the rest of the process.
   await import(pathToFileURL(tsx).href);
