@@ -1,4 +1,4 @@
-import { readSettings } from '../../src/config/settings.ts';
+import { readStackSettings } from '../../src/stack/settings.ts';
 import { stackDown, stackUp } from '../../src/stack/stack.ts';
 import { startContainerStack } from './containerStack.ts';
 
@@ -8,7 +8,7 @@ import { startContainerStack } from './containerStack.ts';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.STREAMFOLD_STACK === 'containers') return startContainerStack();
-  const settings = readSettings();
+  const settings = readStackSettings();
   const started = await stackUp(settings, (line) => console.log(`[stack] ${line}`));
   return async () => {
     if (started.length > 0) await stackDown(settings, started, (line) => console.log(`[stack] ${line}`));
