@@ -3,6 +3,7 @@ import path from 'node:path';
 import { appendAndArchive, inTransaction, type DecidedCommand } from '../../src/eventlog/index.ts';
 import { isolatedPipeline, projectRoot } from '../../test/support/isolatedPipeline.ts';
 import { pacedHop } from './pacedHop.ts';
+import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
 
 const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts');
 
@@ -10,7 +11,7 @@ const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.c
 export async function kafkajsAlone(messages: number): Promise<number> {
   const pipeline = await isolatedPipeline('kafkabase', { configFile: counterConfig, partitions: 6 });
   try {
-    const { kafka } = pipeline.runtime;
+    const kafka = createKafka(pipeline.runtime.settings, `${pipeline.config.app}.baseline`);
     const topic = `${pipeline.named('counter')}.commands`;
     const value = Buffer.alloc(60, 1);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -96,7 +97,7 @@ export async function postgresAlone(commands: number, chunkSize = 250): Promise<
 export async function kafkajsHopLatency(rate: number, seconds: number): Promise<{ p50Ms: number; p99Ms: number }> {
   const pipeline = await isolatedPipeline('kafkahop', { configFile: counterConfig, partitions: 6 });
   try {
-    const { kafka } = pipeline.runtime;
+    const kafka = createKafka(pipeline.runtime.settings, `${pipeline.config.app}.baseline`);
     const topic = `${pipeline.named('counter')}.commands`;
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     const consumer = kafka.consumer({ groupId: `${pipeline.config.app}.hop`, maxWaitTimeInMs: 100 });

@@ -11,6 +11,7 @@ import { readStackSettings } from '../../src/stack/settings.ts';
 import { committedCount } from './committed.ts';
 import { cpuPerCommand, sampleCpu } from './cpuTime.ts';
 import { percentile } from './stats.ts';
+import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
 
 export interface RunResult {
   readonly commands: number;
@@ -84,7 +85,7 @@ export async function pipelineRun(
     const projection = pipeline.config.projections[0]!;
     const projectorName = projectorNameOf(projection);
     const domain = pipeline.config.domains[0]!;
-    const admin = runtime.kafka.admin();
+    const admin = createKafka(runtime.settings, `${pipeline.config.app}.bench`).admin();
     await admin.connect();
     const projected = () =>
       until === 'projection'

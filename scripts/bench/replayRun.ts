@@ -8,6 +8,7 @@ import { aggregateGroupOf } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../../test/support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
 import { committedCount } from './committed.ts';
+import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,7 +54,7 @@ export async function replayRate(pipeline: IsolatedPipeline, events: number, ver
   const projection = config.projections[0]!;
   const args = ['replay', projection.name, '--version', String(version), ...(source === 'eventlog' ? ['--source', 'eventlog'] : [])];
   const child: Child = spawnStreamfold(args, pipeline.childEnv);
-  const admin = runtime.kafka.admin();
+  const admin = createKafka(runtime.settings, `${config.app}.bench`).admin();
   await admin.connect();
   try {
     const group = projectionGroupOf(config.app, { name: projection.name, version }, runtime.readDatabase);

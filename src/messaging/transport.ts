@@ -19,7 +19,7 @@ export interface TransportMessage {
 
 /** A message to produce: routed by its key as Java's client routes it (murmur2), unless `partition` pins it. */
 export interface OutgoingMessage {
-  readonly key: Buffer | string | null;
+  readonly key?: Buffer | string | null;
   readonly value: Buffer | string | null;
   readonly headers?: MessageHeaders;
   readonly partition?: number;

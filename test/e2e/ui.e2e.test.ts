@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, testPipeline, type Gateway, type TestPipeline } from '../../src/index.ts';
 import demoConfig from '../../streamfold.config.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 // Without the background-networking flags Chromium keeps dialing Google's hosts, which this network refuses.
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -141,7 +142,7 @@ describe('the web UI in headless Chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toContain(`Album ${album1}`);
 
     const topic = `${pipeline.named('album')}.commands`;
-    const producer = pipeline.runtime.kafka.producer();
+    const producer = rawKafka(pipeline.runtime).producer();
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'k', value: Buffer.from(`garbage <script>window.__pwned = 3</script>`) }] });
     await producer.disconnect();

@@ -3,6 +3,7 @@ import { clusterBrokers, clusterDown, clusterNodes, clusterUp, killClusterNode }
 import { faultSettings, faultStack } from './faultStack.ts';
 import { replicatedPipeline } from './replicatedPipeline.ts';
 import { faultConfigFile, runScenario } from './scenario.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quiet = () => undefined;
@@ -29,7 +30,7 @@ describe('fault 11: a three-broker cluster with one broker SIGKILLed under load'
         projectorEnv: () => ({ STREAMFOLD_LOG_LEVEL: 'debug' }),
         load: { aggregates: 120, rounds: 24, intervalMs: 600 },
         inject: async ({ pipeline, commandTopic, injected }) => {
-          const admin = pipeline.runtime.kafka.admin();
+          const admin = rawKafka(pipeline.runtime).admin();
           await admin.connect();
           const { topics } = await admin.fetchTopicMetadata({ topics: [commandTopic] });
           await admin.disconnect();

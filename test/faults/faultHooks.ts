@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { FaultPoint } from '../../src/faults.ts';
 
 export const workerPoints: FaultPoint[] = ['worker.after-dedup', 'worker.after-append', 'worker.after-commit', 'worker.after-produce'];
@@ -9,8 +10,12 @@ export const workerPoints: FaultPoint[] = ['worker.after-dedup', 'worker.after-a
  */
 export const randomAfter = () => 2 + Math.floor(Math.random() * 4);
 
+/** The hooks module a streamfold process installs from STREAMFOLD_FAULT_HOOKS (src/cli/faultHooks.ts). */
+const selfKill = fileURLToPath(new URL('./selfKill.ts', import.meta.url));
+
 /** The environment that makes a streamfold process SIGKILL itself at `point`. */
 export const killAt = (point: FaultPoint, after = randomAfter()): NodeJS.ProcessEnv => ({
+  STREAMFOLD_FAULT_HOOKS: selfKill,
   STREAMFOLD_FAULT_KILL_AT: point,
   STREAMFOLD_FAULT_AFTER: String(after),
 });

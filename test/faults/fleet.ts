@@ -53,7 +53,7 @@ export class Fleet {
     const env = { ...this.baseEnv, ...slot.spec.env?.(slot.incarnation) };
     const child = spawnStreamfold(slot.spec.args, env);
     // A life armed with a fault hook is the only one whose own SIGKILL is the fault's doing.
-    const armed = Boolean(env.STREAMFOLD_FAULT_KILL_AT);
+    const armed = Boolean(env.STREAMFOLD_FAULT_HOOKS && env.STREAMFOLD_FAULT_KILL_AT);
     slot.child = child;
     slot.killing = false;
     this.record(slot.spec.name, 'started', `incarnation ${slot.incarnation}`);

@@ -8,6 +8,7 @@ import { projectorNameOf, schemaOf } from '../../src/projection/names.ts';
 import { setupProjection } from '../../src/projection/projector.ts';
 import type { IsolatedPipeline } from '../support/isolatedPipeline.ts';
 import type { LoadResult } from './load.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 export interface TopicMessage {
   readonly partition: number;
@@ -155,12 +156,12 @@ export async function collectHistory(pipeline: IsolatedPipeline, load: LoadResul
       `select counter_uuid::text, total, applied, last_version from "${schemaOf(projection)}".counters`,
     )
   ).rows.map((r) => ({ counterUuid: r.counter_uuid, total: r.total, applied: r.applied, lastVersion: r.last_version }));
-  const eventTopic = await readWholeTopic(runtime.kafka, eventTopicOf(domain));
+  const eventTopic = await readWholeTopic(rawKafka(runtime), eventTopicOf(domain));
   const dlqTopics = [deadLetterTopicOf(commandTopicOf(domain)), deadLetterTopicOf(eventTopicOf(domain))];
-  const commandTopic = await readWholeTopic(runtime.kafka, commandTopicOf(domain));
+  const commandTopic = await readWholeTopic(rawKafka(runtime), commandTopicOf(domain));
   const deadLetters: History['deadLetters'] = {};
   for (const topic of dlqTopics) {
-    const messages = await readWholeTopic(runtime.kafka, topic);
+    const messages = await readWholeTopic(rawKafka(runtime), topic);
     const sources = new Set(messages.map((m) => `${m.headers['dlq-source-topic']}[${m.headers['dlq-source-partition']}]@${m.headers['dlq-source-offset']}`));
     const codes: Record<string, number> = {};
     for (const m of messages) codes[m.headers['dlq-error-code'] ?? '?'] = (codes[m.headers['dlq-error-code'] ?? '?'] ?? 0) + 1;

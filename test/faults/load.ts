@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
 import { commandTopicOf, type CommandEnvelope } from '../../src/core/index.ts';
-import { createProducer, sendCompletely } from '../../src/messaging/completeSend.ts';
 import { commandHeaders } from '../../src/messaging/envelopeHeaders.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { COUNTER_LIMIT } from '../fixtures/counter/counter.ts';
@@ -68,7 +66,7 @@ export interface LoadResult {
   readonly acknowledged: Set<string>;
   /** Sends that failed and were retried with the same uuids. */
   readonly failedSends: number;
-  /** Sends that resolved with partitions unanswered, whose messages sendCompletely sent again. */
+  /** Sends that resolved with partitions unanswered, whose messages the transport's producer sent again. */
   readonly unansweredResends: number;
   /** Messages handed to the producer, resends and retried sends included. */
   readonly produced: number;
@@ -83,7 +81,7 @@ export async function runLoad(runtime: Runtime, plan: ReturnType<typeof planLoad
   const domain = runtime.config.domains[0]!;
   const topic = commandTopicOf(domain);
   // The command sender's producer and send (src/client/commandSender.ts): the load stands in for a client.
-  const producer: Producer = createProducer(runtime.kafka);
+  const producer = runtime.transport.producer();
   await producer.connect();
   const acknowledged = new Set<string>();
   let failedSends = 0;
@@ -108,7 +106,7 @@ export async function runLoad(runtime: Runtime, plan: ReturnType<typeof planLoad
       const deadline = Date.now() + (options.sendDeadlineMs ?? 120_000);
       for (;;) {
         try {
-          await sendCompletely(producer, [{ topic, messages }], () => (unansweredResends += 1));
+          await producer.send([{ topic, messages }], { onResend: () => (unansweredResends += 1) });
           produced += messages.length;
           for (const c of round) acknowledged.add(c.commandUuid);
           break;

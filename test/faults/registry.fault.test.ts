@@ -7,6 +7,7 @@ import { commandHeaders } from '../../src/messaging/envelopeHeaders.ts';
 import { faultStack } from './faultStack.ts';
 import { unknownSchemaIdValue } from './poison.ts';
 import { runScenario } from './scenario.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -56,7 +57,7 @@ describe('fault 6: the schema registry stopped during load', () => {
         outageFrom = 6;
         injected('registryStops');
         // During the outage: an unknown schema id (unknowable while the registry is away), and a projector restarted (it must wait for the registry).
-        const producer = runtime.kafka.producer();
+        const producer = rawKafka(runtime).producer();
         await producer.connect();
         // A sound key and envelope, so the door gets as far as the value's schema id.
         const aggregate = randomUUID();

@@ -11,6 +11,7 @@ import { Fleet } from './fleet.ts';
 import { collectHistory, type History } from './history.ts';
 import { checkInvariants, describeViolations, topicOrderInversions, type Expectations, type Verdict } from './invariants.ts';
 import { planLoad, runLoad, type LoadOptions, type LoadResult } from './load.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 /** The session timeout every fault run gives its processes: the broker's minimum, so a dead member is noticed in seconds. */
 export const SESSION_TIMEOUT_MS = 6_000;
@@ -107,7 +108,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     { group: aggregateGroupOf(config.app), topics: [commandTopicOf(domain)] },
     ...(withProjection ? [{ group: projectionGroupOf(config.app, projection), topics: [eventTopicOf(domain)] }] : []),
   ];
-  const checkpoints = watchCheckpoints(runtime.kafka, groups);
+  const checkpoints = watchCheckpoints(rawKafka(runtime), groups);
   let keep = process.env.STREAMFOLD_FAULTS_KEEP === '1';
   try {
     const plan = planLoad(options.load);

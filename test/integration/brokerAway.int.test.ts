@@ -1,13 +1,15 @@
 import net from 'node:net';
 import kafkajs from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { runBatches } from '../../src/messaging/batchConsumer.ts';
-import { brokerUnreachable, connectWaitingForBroker, notingUnreachableBrokers } from '../../src/messaging/brokerAway.ts';
-import { createKafka } from '../../src/messaging/kafka.ts';
-import { noDelaySocketFactory } from '../../src/messaging/socketFactory.ts';
+import { connectWaitingForBroker } from '../../src/messaging/connectWaiting.ts';
+import { brokerUnreachable, notingUnreachableBrokers } from '../../src/messaging/kafkajs/brokerAway.ts';
+import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
+import { noDelaySocketFactory } from '../../src/messaging/kafkajs/socketFactory.ts';
+import { kafkajsTransport } from '../../src/messaging/kafkajs/transport.ts';
 import type { StuckReason } from '../../src/messaging/stallWatchdog.ts';
-import { connectedAdmin, connectedConsumer, connectedProducer, createTopic, groupForTest, settings } from '../support/kafkaTestKit.ts';
+import { connectedAdmin, createTopic, groupForTest, settings } from '../support/kafkaTestKit.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { KafkaJSGroupCoordinatorNotFound, logLevel } = kafkajs;
@@ -36,11 +38,17 @@ describe('a consumer kafkajs gives up on while the broker is away', () => {
   it('is started again and consumes on, and the stall watchdog does not call it stuck', async () => {
     const admin = await connectedAdmin();
     const topic = await createTopic(admin);
-    const producer = await connectedProducer();
-    const consumer = await connectedConsumer({ groupId: groupForTest(admin), heartbeatInterval: 500, sessionTimeout: 10_000 });
-    await consumer.subscribe({ topic, fromBeginning: true });
+    const transport = kafkajsTransport(createKafka(settings, 'broker-away-int-test', { logLevel: logLevel.NOTHING }));
+    const producer = transport.producer();
+    const consumer = transport.consumer(groupForTest(admin), { heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, fetchMaxWaitMs: 500 });
+    onTestFinished(async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    });
+    await producer.connect();
+    await consumer.connect([topic]);
     const crashes: { restart: boolean; error: string }[] = [];
-    consumer.on(consumer.events.CRASH, ({ payload }) => void crashes.push({ restart: payload.restart, error: payload.error.message }));
+    consumer.on('crash', ({ error, restart }) => void crashes.push({ restart, error: error.message }));
     const stuck: StuckReason[] = [];
     const handled: string[] = [];
     let failuresLeft = 1;
@@ -57,10 +65,10 @@ describe('a consumer kafkajs gives up on while the broker is away', () => {
       stallMs: 60_000,
     });
     try {
-      await producer.send({ topic, messages: [{ value: 'one' }, { value: 'two' }] });
+      await producer.send([{ topic, messages: [{ key: null, value: 'one', partition: 0 }, { key: null, value: 'two', partition: 0 }] }]);
       await expect.poll(() => handled, { timeout: 30_000, interval: 100 }).toEqual(['one', 'two']);
-      // kafkajs by itself would have left it stopped: a crash it does not restart from.
-      expect(crashes).toEqual([{ restart: false, error: 'Failed to find group coordinator' }]);
+      // kafkajs by itself would have left it stopped (kafkajs#1630); the transport restarts it, and says so.
+      expect(crashes).toEqual([{ restart: true, error: 'Failed to find group coordinator' }]);
       expect(stuck).toEqual([]);
     } finally {
       stopWatching();
@@ -102,11 +110,11 @@ describe('a process started while the broker is away', () => {
     const admin = await connectedAdmin();
     const topic = await createTopic(admin);
     const bootstrapPort = await freePort();
-    const kafka = clientFor(bootstrapPort);
-    const producer = kafka.producer();
-    const consumer = kafka.consumer({ groupId: groupForTest(admin) });
+    const transport = kafkajsTransport(clientFor(bootstrapPort));
+    const producer = transport.producer();
+    const consumer = transport.consumer(groupForTest(admin));
     const started = Date.now();
-    const connecting = connectWaitingForBroker(producer, consumer, { topics: [topic], fromBeginning: true }, 60_000);
+    const connecting = connectWaitingForBroker({ transport, producer, consumer, topics: [topic], timeoutMs: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const forwarder = await forwarderTo({ host, port: Number(port) }, bootstrapPort);
     try {
@@ -120,9 +128,9 @@ describe('a process started while the broker is away', () => {
   });
 
   it('gives up once its start-up time is over, with the connection error', async () => {
-    const kafka = clientFor(await freePort());
-    const producer = kafka.producer();
-    const consumer = kafka.consumer({ groupId: 'never-joined' });
-    await expect(connectWaitingForBroker(producer, consumer, { topics: ['never-made'] }, 2_000)).rejects.toThrow(/ECONNREFUSED/);
+    const transport = kafkajsTransport(clientFor(await freePort()));
+    const producer = transport.producer();
+    const consumer = transport.consumer('never-joined');
+    await expect(connectWaitingForBroker({ transport, producer, consumer, topics: ['never-made'], timeoutMs: 2_000 })).rejects.toThrow(/ECONNREFUSED/);
   });
 });

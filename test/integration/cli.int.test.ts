@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnStreamfold, waitForOutput, type Child } from '../support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 describe('the streamfold CLI on a running pipeline', () => {
   let pipeline: IsolatedPipeline;
@@ -31,7 +32,7 @@ describe('the streamfold CLI on a running pipeline', () => {
 
   /** Offsets of the roster command topic, to show that a refused send produced nothing. */
   const commandOffsets = async () => {
-    const admin = pipeline.runtime.kafka.admin();
+    const admin = rawKafka(pipeline.runtime).admin();
     await admin.connect();
     try {
       return await admin.fetchTopicOffsets(`${pipeline.named('roster')}.commands`);

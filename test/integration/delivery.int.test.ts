@@ -14,6 +14,7 @@ import { StateCache } from '../../src/worker/stateCache.ts';
 import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 import { readTopic } from '../support/readTopic.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 describe('delivery guarantees, with a domain built from the public API only (test/fixtures/counter)', () => {
   let pipeline: IsolatedPipeline;
@@ -56,9 +57,9 @@ describe('delivery guarantees, with a domain built from the public API only (tes
     const command = await sender.send({ commandType: 'Increment', aggregateUuid: counter, data: { counter_uuid: counter, by: 5 } });
     const { events } = await waitForOutcome(runtime.pool, command.commandUuid);
     await waitForQuiescence(runtime);
-    const original = (await readTopic(runtime.kafka, eventsTopic())).find((m) => m.headers?.['event-uuid']?.toString() === events[0]?.eventUuid);
+    const original = (await readTopic(rawKafka(runtime), eventsTopic())).find((m) => m.headers?.['event-uuid']?.toString() === events[0]?.eventUuid);
     expect(original).toBeDefined();
-    const producer = runtime.kafka.producer();
+    const producer = rawKafka(runtime).producer();
     await producer.connect();
     await producer.send({ topic: eventsTopic(), messages: [{ key: original!.key, value: original!.value, headers: original!.headers }] });
     await producer.disconnect();
@@ -114,7 +115,7 @@ describe('delivery guarantees, with a domain built from the public API only (tes
     const command = await sender.send({ commandType: 'Increment', aggregateUuid: counter, data: { counter_uuid: counter, by: 7 } });
     const { events } = await waitForOutcome(runtime.pool, command.commandUuid);
     await waitForQuiescence(runtime);
-    const message = (await readTopic(runtime.kafka, eventsTopic())).find((m) => m.headers?.['event-uuid']?.toString() === events[0]?.eventUuid);
+    const message = (await readTopic(rawKafka(runtime), eventsTopic())).find((m) => m.headers?.['event-uuid']?.toString() === events[0]?.eventUuid);
     const value = message!.value!;
     expect(value[0]).toBe(0);
     const response = await fetch(`${settings.registryUrl}/schemas/ids/${value.readInt32BE(1)}`);

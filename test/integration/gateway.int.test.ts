@@ -6,6 +6,7 @@ import { createGateway, openRuntime, testPipeline, type Gateway, type Runtime, t
 import { isolateConfig } from '../../src/testing/isolation.ts';
 import demoConfig from '../../streamfold.config.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 /** Strings that would break out of a quoted SQL literal or identifier, or out of a path. */
 const hostile = [
@@ -30,7 +31,7 @@ describe('the HTTP gateway on a running pipeline', () => {
   };
   const eventCount = async () => Number((await pipeline.runtime.pool.query<{ n: string }>('select count(*) as n from events')).rows[0]?.n);
   const topicEnd = async (topic: string) => {
-    const admin = pipeline.runtime.kafka.admin();
+    const admin = rawKafka(pipeline.runtime).admin();
     await admin.connect();
     const offsets = await admin.fetchTopicOffsets(topic);
     await admin.disconnect();

@@ -7,6 +7,7 @@ import type { Logger } from '../../src/logger.ts';
 import { testPipeline } from '../../src/testing/testPipeline.ts';
 import { counterDomain } from '../fixtures/counter/counter.ts';
 import { projectRoot } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 /** Increments a projection cannot apply until the test "deploys a fix" by taking them out of this set. */
 const broken = new Set<number>();
@@ -37,7 +38,7 @@ describe('operating through the gateway: failures, dead letters, and who may cal
   let guarded: Gateway;
   const logged: string[] = [];
   const record = (line: string, fields?: Record<string, unknown>) => void logged.push(JSON.stringify({ line, ...fields }));
-  const logger: Logger = { info: record, debug: record, trace: record, traceEnabled: true };
+  const logger: Logger = { error: record, warn: record, info: record, debug: record, trace: record, traceEnabled: true };
 
   const call = async (path: string, init: RequestInit = {}, base = gateway) => {
     const response = await fetch(`${base.url}${path}`, { redirect: 'manual', ...init });
@@ -115,7 +116,7 @@ describe('operating through the gateway: failures, dead letters, and who may cal
   it('lists a dead-lettered message with its error and source, and sends it back to its topic', async () => {
     const commands = `${pipeline.named('counter')}.commands`;
     const dlq = `${commands}.dlq`;
-    const producer = pipeline.runtime.kafka.producer();
+    const producer = rawKafka(pipeline.runtime).producer();
     await producer.connect();
     await producer.send({ topic: commands, messages: [{ key: 'garbage-key', value: Buffer.from('not avro <script>') }] });
     await producer.disconnect();

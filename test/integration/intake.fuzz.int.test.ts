@@ -12,6 +12,7 @@ import { aggregateGroupOf, startAggregateWorker } from '../../src/worker/aggrega
 import { foreignSchema, wireFormat, type ForeignSchema } from '../support/foreignProducer.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 import { recordTopics, type RecordedMessage, type TopicRecorder } from '../support/topicRecorder.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { Kafka, logLevel } = kafkajs;
@@ -155,7 +156,7 @@ describe('the intake under generated hostile input (property-based, raw kafkajs 
     running.push(await startAggregateWorker(runtime, { domains: [roster] }));
     // One projector on the event topic, so each bad event has exactly one dead letter.
     running.push(await startProjector(runtime, rosterView));
-    recorder = await recordTopics(runtime.kafka, [topics.commandsDlq, topics.events, topics.eventsDlq]);
+    recorder = await recordTopics(rawKafka(runtime), [topics.commandsDlq, topics.events, topics.eventsDlq]);
     const kafka = new Kafka({ clientId: 'fuzz-foreign-producer', brokers: settings.kafkaBrokers, logLevel: logLevel.NOTHING });
     producer = kafka.producer({ allowAutoTopicCreation: false });
     admin = kafka.admin();

@@ -11,6 +11,7 @@ import { startReactor } from '../../src/reactor/reactorRunner.ts';
 import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { isolatedPipeline, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 import { readTopic } from '../support/readTopic.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 describe('the pipeline end to end', () => {
   let pipeline: IsolatedPipeline;
@@ -101,7 +102,7 @@ describe('the pipeline end to end', () => {
     const { runtime } = pipeline;
     const topic = `${pipeline.named('roster')}.commands`;
     const before = (await pipelineStatus(runtime)).deadLetters.find((d) => d.topic === `${topic}.dlq`)?.count ?? 0n;
-    const producer = runtime.kafka.producer();
+    const producer = rawKafka(runtime).producer();
     await producer.connect();
     const unknownSchema = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3]);
     // A sound key and envelope, so the door gets as far as the value.
@@ -115,7 +116,7 @@ describe('the pipeline end to end', () => {
     await waitForQuiescence(runtime);
     const status = await pipelineStatus(runtime);
     expect(status.deadLetters.find((d) => d.topic === `${topic}.dlq`)?.count).toBe(before + 2n);
-    const dead = await readTopic(pipeline.runtime.kafka, `${topic}.dlq`);
+    const dead = await readTopic(rawKafka(pipeline.runtime), `${topic}.dlq`);
     const codes = dead.map((m) => m.headers?.['dlq-error-code']?.toString());
     expect(codes).toEqual(expect.arrayContaining(['NOT_WIRE_FORMAT', 'UNKNOWN_SCHEMA_ID']));
     expect(dead.some((m) => m.value?.equals(unknownSchema))).toBe(true);
@@ -148,6 +149,6 @@ describe('the pipeline end to end', () => {
 });
 
 async function countEventOnTopic(pipeline: IsolatedPipeline, topic: string, eventUuid: string) {
-  const messages = await readTopic(pipeline.runtime.kafka, topic);
+  const messages = await readTopic(rawKafka(pipeline.runtime), topic);
   return messages.filter((m) => m.headers?.['event-uuid']?.toString() === eventUuid).length;
 }

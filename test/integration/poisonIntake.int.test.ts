@@ -10,6 +10,7 @@ import { findProcessedCommand } from '../../src/eventlog/index.ts';
 import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 import { readTopic } from '../support/readTopic.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 /**
  * What a producer in another language can write to a command topic, produced with a raw kafkajs
@@ -44,7 +45,7 @@ describe('poison on a command topic, from a producer that is not streamfold', ()
     const decider = domain.decider;
     domain.decider = { ...decider, decide: (command, state) => ((command.data as { by: number }).by === 7 ? raise('seven is not handled') : decider.decide(command, state)) };
     worker = await startAggregateWorker(pipeline.runtime);
-    producer = pipeline.runtime.kafka.producer();
+    producer = rawKafka(pipeline.runtime).producer();
     await producer.connect();
     sender = await createCommandSender(pipeline.runtime);
   });
@@ -85,7 +86,7 @@ describe('poison on a command topic, from a producer that is not streamfold', ()
     // Archived, with what Postgres could not store replaced.
     expect(reasons[0]?.data).toEqual({ counter_uuid: `${counter}\uFFFD`, by: 1 });
 
-    const dead = await readTopic(pipeline.runtime.kafka, `${topic()}.dlq`);
+    const dead = await readTopic(rawKafka(pipeline.runtime), `${topic()}.dlq`);
     expect(dead.map((m) => [m.headers?.['dlq-error-code']?.toString(), m.headers?.['dlq-source-offset']?.toString()])).toEqual([
       ['BAD_KEY', '0'],
       ['BAD_HEADERS', '1'],

@@ -14,6 +14,7 @@ import { verifyVersion } from '../../src/projection/verify.ts';
 import { listVersions } from '../../src/projection/versions.ts';
 import { aggregateGroupOf, startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { isolatedPipeline, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -144,7 +145,7 @@ describe('a projection version rebuilt beside the live one while commands keep c
     expect(schemas).toEqual([]);
     const { rows: marks } = await runtime.readPool.query(`select count(*)::int as n from projected_events where projector = $1`, [projectorNameOf({ name: reciters.name, version: 1 })]);
     expect(marks[0].n).toBe(0);
-    const admin = runtime.kafka.admin();
+    const admin = rawKafka(runtime).admin();
     await admin.connect();
     const { groups } = await admin.listGroups();
     await admin.disconnect();

@@ -9,6 +9,8 @@ import { startProjector, type RunningProjector } from '../../src/projection/proj
 import { aggregateGroupOf, startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { killAt } from '../faults/faultHooks.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 const COUNTERS = 400;
 const ROUNDS = 3;
@@ -66,14 +68,14 @@ describe('replay, verify, cutover and retire from the command line (counter fixt
     // One partition at a time, so the kill lands after exactly two chunks have committed in Postgres.
     // A short session, so the group lets go of the killed member in seconds when the replay resumes.
     const shortSession = { ...pipeline.childEnv, STREAMFOLD_SESSION_TIMEOUT_MS: '6000' };
-    const killed = streamfold(['replay', name, '--version', '2', '--partitions-concurrently', '1'], { ...shortSession, STREAMFOLD_FAULT_KILL_AT: 'projector.after-commit', STREAMFOLD_FAULT_AFTER: '2' });
+    const killed = streamfold(['replay', name, '--version', '2', '--partitions-concurrently', '1'], { ...shortSession, ...killAt('projector.after-commit', 2) });
     expect(await killed.exited).toBe('SIGKILL');
     expect(killed.output()).toContain(`${name} v2 (replaying beside the live v1): consumer group ${groupOf(2)}, schema ${name}_v2`);
 
     // The read model went further than the group's committed offsets: the kill came between the two commits.
     const { rows } = await runtime.readPool.query<{ next_offset: bigint }>('select next_offset from projection_offsets where projector = $1', [projectorNameOf({ name, version: 2 })]);
     const applied = sum(rows.map((r) => r.next_offset));
-    const admin = runtime.kafka.admin();
+    const admin = rawKafka(runtime).admin();
     await admin.connect();
     const [committed] = await admin.fetchOffsets({ groupId: groupOf(2), topics: [`${pipeline.named('counter')}.events`] });
     await admin.disconnect();

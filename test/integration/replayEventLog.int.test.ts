@@ -14,6 +14,7 @@ import { verifyVersion } from '../../src/projection/verify.ts';
 import { aggregateGroupOf, startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 describe('replay from the Postgres event log', () => {
   let pipeline: IsolatedPipeline;
@@ -94,7 +95,7 @@ describe('replay from the Postgres event log', () => {
 
     // Retention cut: the topic no longer holds anything written so far.
     const topic = `${pipeline.named('counter')}.events`;
-    const admin = runtime.kafka.admin();
+    const admin = rawKafka(runtime).admin();
     await admin.connect();
     await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.deleteTopicRecords({ topic, partitions: [0, 1].map((partition) => ({ partition, offset: '-1' })) });

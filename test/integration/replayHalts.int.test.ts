@@ -13,6 +13,7 @@ import { withDatabase } from '../../src/eventlog/database.ts';
 import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold, waitForOutput, type Child } from '../support/childProcesses.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 const fastRetry = { attempts: 2, initialMs: 10, factor: 2, maxMs: 20 } as const;
@@ -50,7 +51,7 @@ describe('a halt during a replay is visible and clearable (counter fixture: its 
     await sender?.close();
     for (const part of running) await part.stop();
     if (pipeline && database) {
-      const admin = pipeline.runtime.kafka.admin();
+      const admin = rawKafka(pipeline.runtime).admin();
       await admin.connect();
       await admin.deleteGroups([projectionGroupOf(pipeline.config.app, counters, database)]).catch(() => undefined);
       await admin.disconnect();

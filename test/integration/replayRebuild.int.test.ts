@@ -13,6 +13,7 @@ import { withDatabase } from '../../src/eventlog/database.ts';
 import { aggregateGroupOf, startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
 import { spawnStreamfold } from '../support/childProcesses.ts';
 import { isolatedPipeline, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
 
 describe('revisions, state at a point in time, and a rebuilt read database', () => {
   let pipeline: IsolatedPipeline;
@@ -48,7 +49,7 @@ describe('revisions, state at a point in time, and a rebuilt read database', () 
     await sender?.close();
     for (const part of running) await part.stop();
     if (pipeline) {
-      const admin = pipeline.runtime.kafka.admin();
+      const admin = rawKafka(pipeline.runtime).admin();
       await admin.connect();
       await admin.deleteGroups(pipeline.config.projections.map((p) => projectionGroupOf(pipeline.config.app, p, database))).catch(() => undefined);
       await admin.disconnect();

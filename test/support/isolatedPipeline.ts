@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { readSettings, type Settings } from '../../src/config/settings.ts';
 import { resolveConfig, type StreamfoldConfig, type StreamfoldConfigInput } from '../../src/config/streamfoldConfig.ts';
-import { createKafka } from '../../src/messaging/kafka.ts';
+import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { prepareAll } from '../../src/setup.ts';
 import { withDatabase } from '../../src/eventlog/database.ts';

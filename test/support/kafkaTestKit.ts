@@ -7,7 +7,9 @@ import { expect, onTestFinished } from 'vitest';
 
 import type { Admin, Consumer, ConsumerConfig, Producer } from 'kafkajs';
 import { readSettings } from '../../src/config/settings.ts';
-import { createKafka } from '../../src/messaging/kafka.ts';
+import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
+import { kafkajsTransport } from '../../src/messaging/kafkajs/transport.ts';
+import type { TransportAdmin } from '../../src/messaging/transport.ts';
 import { loadSchemas, type MessageSchema } from '../../src/messaging/schemaCatalog.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
@@ -29,6 +31,8 @@ async function connectedForTest<Client extends { connect(): Promise<void>; disco
 }
 
 export const connectedAdmin = (): Promise<Admin> => connectedForTest(kafka.admin());
+/** The transport's admin on the same client: what streamfold itself asks the broker through. */
+export const connectedTransportAdmin = (): Promise<TransportAdmin> => connectedForTest(kafkajsTransport(kafka).admin());
 export const connectedProducer = (): Promise<Producer> => connectedForTest(kafka.producer());
 // Short fetch waits: a consumer notices rebalances and disconnects within half a second, not five.
 export const connectedConsumer = (config: ConsumerConfig): Promise<Consumer> =>

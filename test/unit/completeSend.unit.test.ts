@@ -1,6 +1,7 @@
 import type { Kafka, Message, PartitionerArgs, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createProducer, sendCompletely } from '../../src/messaging/completeSend.ts';
+import { createProducer, sendCompletely } from '../../src/messaging/kafkajs/completeSend.ts';
+import { kafkajsTransport } from '../../src/messaging/kafkajs/transport.ts';
 
 const PARTITIONS = 4;
 const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
@@ -60,6 +61,14 @@ describe('sendCompletely', () => {
     const { kafka, sends } = fakeKafka([]);
     await sendCompletely(createProducer(kafka), [{ topic: 'counter.commands', messages: messages(20) }]);
     expect(sends).toHaveLength(1);
+  });
+
+  it("is what the transport's producer sends with, telling which partitions were sent again", async () => {
+    const { kafka, written } = fakeKafka([1, 3]);
+    const resent: string[] = [];
+    await kafkajsTransport(kafka).producer().send([{ topic: 'counter.commands', messages: messages(40) }], { onResend: (places) => resent.push(...places) });
+    expect(resent.sort()).toEqual(['counter.commands[1]', 'counter.commands[3]']);
+    expect(written).toHaveLength(40);
   });
 
   it('fails the send, naming the partitions, when they stay unanswered', async () => {

@@ -14,7 +14,10 @@ export const throughLogger =
   (logger: Logger): LogCreator =>
   () =>
   ({ namespace, label, log }) => {
-    const { message, timestamp: _timestamp, logger: _kafkajs, ...fields } = log;
+    // pino stamps its own time; `logger: 'kafkajs'` is what the namespace in the line says.
+    const { message, ...fields }: Record<string, unknown> = log;
+    delete fields.timestamp;
+    delete fields.logger;
     const line = `[${namespace}] ${message}`;
     logger[levelOfKafkajsLine(label, line, fields.error)](line, fields);
   };

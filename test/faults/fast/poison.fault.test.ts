@@ -6,6 +6,7 @@ import { THROWING_BY } from '../fixture/streamfold.config.ts';
 import { until } from '../faultHooks.ts';
 import { producePoison } from '../poison.ts';
 import { runScenario } from '../scenario.ts';
+import { rawKafka } from '../../support/rawKafka.ts';
 
 // Fault 7: poison on the command and event topics, and a projection handler that throws for one aggregate.
 describe('fault 7 (fast): poison messages and a throwing projection handler', () => {
@@ -26,8 +27,8 @@ describe('fault 7 (fast): poison messages and a throwing projection handler', ()
         const { runtime } = pipeline;
         await new Promise((resolve) => setTimeout(resolve, 1500));
         for (let i = 0; i < 2; i++) {
-          const onCommands = await producePoison(runtime.kafka, runtime, commandTopic, 'command');
-          const onEvents = await producePoison(runtime.kafka, runtime, eventTopic, 'event');
+          const onCommands = await producePoison(rawKafka(runtime), runtime, commandTopic, 'command');
+          const onEvents = await producePoison(rawKafka(runtime), runtime, eventTopic, 'event');
           expectDeadLetters(deadLetterTopicOf(commandTopic), onCommands);
           expectDeadLetters(deadLetterTopicOf(eventTopic), onEvents);
           injected('poisonMessages', onCommands + onEvents);

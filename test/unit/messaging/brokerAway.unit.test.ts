@@ -1,6 +1,6 @@
 import kafkajs, { type Consumer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isBrokerAway, restartWhenBrokerAway } from '../../../src/messaging/brokerAway.ts';
+import { isBrokerAway, restartWhenBrokerAway } from '../../../src/messaging/kafkajs/brokerAway.ts';
 
 const { KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } = kafkajs;
 /** kafkajs's error classes as its JavaScript builds them: its types declare narrower constructors. */

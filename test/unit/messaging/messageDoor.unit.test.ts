@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { TransportMessage } from '../../../src/messaging/transport.ts';
 import { describe, expect, it } from 'vitest';
 import type { Domain } from '../../../src/core/index.ts';
 import type { Codec, Decoded } from '../../../src/messaging/codec.ts';
@@ -24,7 +24,7 @@ const codec = {
 const value = (typeName: string, data: Record<string, unknown> = {}) =>
   Buffer.from(JSON.stringify({ typeName, writerTypeName: typeName, schemaId: 1, data }));
 
-const commandMessage = (headers: Record<string, string | Buffer | (string | Buffer)[] | undefined>, key: string | null = aggregate): KafkaMessage =>
+const commandMessage = (headers: Record<string, string | Buffer | (string | Buffer)[] | undefined>, key: string | null = aggregate): TransportMessage =>
   ({
     key: key === null ? null : Buffer.from(key),
     value: value('AddPeriod'),
@@ -37,9 +37,9 @@ const commandMessage = (headers: Record<string, string | Buffer | (string | Buff
       'correlation-id': uuid,
       ...headers,
     },
-  }) as unknown as KafkaMessage;
+  }) as unknown as TransportMessage;
 
-async function refusal(message: KafkaMessage, door: (m: KafkaMessage, d: Domain, c: Codec) => Promise<unknown> = commandAtDoor) {
+async function refusal(message: TransportMessage, door: (m: TransportMessage, d: Domain, c: Codec) => Promise<unknown> = commandAtDoor) {
   try {
     await door(message, domain, codec);
   } catch (error) {
@@ -83,12 +83,12 @@ describe('the command door', () => {
   });
 
   it('refuses a value of a type the domain does not handle', async () => {
-    const message = { ...commandMessage({ 'command-type': 'PeriodAdded' }), value: value('PeriodAdded') } as KafkaMessage;
+    const message = { ...commandMessage({ 'command-type': 'PeriodAdded' }), value: value('PeriodAdded') } as TransportMessage;
     expect(await refusal(message)).toMatchObject({ code: 'UNKNOWN_MESSAGE_TYPE' });
   });
 });
 
-const eventMessage = (headers: Record<string, string | undefined>, data: Record<string, unknown> = {}): KafkaMessage =>
+const eventMessage = (headers: Record<string, string | undefined>, data: Record<string, unknown> = {}): TransportMessage =>
   ({
     key: Buffer.from(aggregate),
     value: value('PeriodAdded', data),
@@ -104,7 +104,7 @@ const eventMessage = (headers: Record<string, string | undefined>, data: Record<
       'recorded-at': '2026-12-04T21:46:25Z',
       ...headers,
     },
-  }) as unknown as KafkaMessage;
+  }) as unknown as TransportMessage;
 
 describe('the event door', () => {
   it('lets a sound event in', async () => {
