@@ -1,6 +1,9 @@
 import type { Settings } from '../config/settings.ts';
 import type { Logger } from '../logger.ts';
 import { createKafka } from './kafkajs/kafka.ts';
+
+/** For `streamfold stack`'s health checks: how many brokers answer through an address (0: none). */
+export { brokersAnswering } from './kafkajs/kafka.ts';
 import { kafkajsTransport } from './kafkajs/transport.ts';
 import type { Transport } from './transport.ts';
 

@@ -1,15 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import kafkajs from 'kafkajs';
 
 import type { StackSettings } from './settings.ts';
 import { runMaven } from './maven.ts';
 import { isInstalled, markInstalled, projectRoot, type ManagedServer } from './server.ts';
 import { newClusterId } from './clusterId.ts';
-
-// kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
-const { Kafka, logLevel } = kafkajs;
+import { brokersAnswering } from '../messaging/createTransport.ts';
 
 function serverProperties(s: StackSettings, dataDir: string): string {
   return `# Written by streamfold stack up: one combined KRaft node, reachable on 127.0.0.1 only.
@@ -40,25 +37,7 @@ num.io.threads=4
 `;
 }
 
-async function answersMetadata(port: number): Promise<boolean> {
-  const admin = new Kafka({
-    clientId: 'streamfold-stack',
-    brokers: [`127.0.0.1:${port}`],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1000,
-    requestTimeout: 2000,
-    retry: { retries: 0 },
-  }).admin();
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
+const answersMetadata = async (port: number): Promise<boolean> => (await brokersAnswering(`127.0.0.1:${port}`)) > 0;
 
 /** Apache Kafka 4.x as one KRaft node (broker and controller), jars from Maven Central. */
 export function kafkaServer(s: StackSettings): ManagedServer {

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import kafkajs from 'kafkajs';
 
 import type { StackSettings } from './settings.ts';
 import { StackError } from './errors.ts';
@@ -10,9 +9,7 @@ import { ensurePortFree, isOurProcess, javaCommand, lastLines, readPid, startDet
 import { registryServer } from './registry.ts';
 import { projectRoot } from './server.ts';
 import { newClusterId } from './clusterId.ts';
-
-// kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
-const { Kafka, logLevel } = kafkajs;
+import { brokersAnswering } from '../messaging/createTransport.ts';
 
 /** One node of a local KRaft cluster: broker and controller in one process. */
 export interface ClusterNode {
@@ -92,24 +89,7 @@ export function nodePid(node: ClusterNode): number | undefined {
 }
 
 /** True when the node answers metadata requests with every node of the cluster registered. */
-async function nodeHealthy(node: ClusterNode, expected: number): Promise<boolean> {
-  const admin = new Kafka({
-    clientId: 'streamfold-stack',
-    brokers: [`127.0.0.1:${node.port}`],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1000,
-    requestTimeout: 2000,
-    retry: { retries: 0 },
-  }).admin();
-  try {
-    await admin.connect();
-    return (await admin.describeCluster()).brokers.length >= expected;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
+const nodeHealthy = async (node: ClusterNode, expected: number): Promise<boolean> => (await brokersAnswering(`127.0.0.1:${node.port}`)) >= expected;
 
 /** Writes every node's properties and formats the storage of those never formatted, with one cluster id. */
 function prepare(java: string, libs: string, nodes: readonly ClusterNode[]): void {

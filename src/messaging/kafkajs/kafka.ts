@@ -45,3 +45,16 @@ export function createKafka(settings: Settings, clientId: string, extra: Partial
     ...extra,
   });
 }
+
+/** How many brokers the cluster behind `address` reports, asked once with short timeouts; 0 when it does not answer. */
+export async function brokersAnswering(address: string): Promise<number> {
+  const admin = new Kafka({ clientId: 'streamfold-stack', brokers: [address], logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    return (await admin.describeCluster()).brokers.length;
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
