@@ -26,7 +26,7 @@ export { waitForQuiescence } from './operate/quiescence.ts';
 export { readStream, readAllEvents, readEventsCausedBy } from './eventlog/index.ts';
 export { deciderSpecification } from './testing/deciderSpecification.ts';
 export { projectionSpecification, recordedEvents, testPipeline, type SpecEvent, type ExpectedRows, type TestPipeline, type TestPipelineOptions, type WhenResult, type ExpectedEvent } from './testing/index.ts';
-export { createGateway, type Gateway } from './gateway/server.ts';
+export { createGateway, type Gateway } from './serve.ts';
 export { type GatewayOptions } from './gateway/context.ts';
 export { pipelineRegistry, workerChunkHandled, projectorChunkApplied, messageDeadLettered } from './metrics/index.ts';
 export { InvalidMessage, PoisonMessage, MessagingError } from './messaging/errors.ts';

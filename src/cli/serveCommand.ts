@@ -43,7 +43,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const options = serveOptions(flags);
       // Imported when the command runs, so `--help` and the other commands start quickly.
-      const [{ createGateway }, { createLogger }, { openRuntime }] = await Promise.all([import('../gateway/server.ts'), import('../logger.ts'), import('../runtime.ts')]);
+      const [{ createGateway }, { createLogger }, { openRuntime }] = await Promise.all([import('../serve.ts'), import('../logger.ts'), import('../runtime.ts')]);
       const logger = createLogger('gateway');
       const runtime = await openRuntime(await loadConfig(), 'gateway');
       const gateway = await createGateway(runtime, options, logger);

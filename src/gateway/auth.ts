@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { HttpError } from './http.ts';
 
 export const sessionCookie = 'streamfold_session';
@@ -16,7 +16,10 @@ export function sessionCookieHeader(token: string): string {
   return `${sessionCookie}=${sessionValueOf(token)}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
-function cookieValue(request: IncomingMessage, name: string): string | undefined {
+/** What the checks read of a request: its headers (a node:http or a fastify request). */
+type WithHeaders = { readonly headers: IncomingHttpHeaders };
+
+function cookieValue(request: WithHeaders, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
     if (key === name) return rest.join('=');
@@ -28,7 +31,7 @@ function cookieValue(request: IncomingMessage, name: string): string | undefined
  * Who may call: anyone when no token is set; otherwise a bearer token (API clients) or the UI's
  * session cookie (browsers, after /ui/login). Undefined means not authenticated.
  */
-export function authenticate(request: IncomingMessage, token: string | undefined): 'open' | 'bearer' | 'cookie' | undefined {
+export function authenticate(request: WithHeaders, token: string | undefined): 'open' | 'bearer' | 'cookie' | undefined {
   if (token === undefined) return 'open';
   const header = request.headers.authorization;
   if (header !== undefined) {
@@ -50,7 +53,7 @@ export const isLoopback = (host: string) => loopbackNames.has(host) || /^127\.\d
  * A gateway on a loopback address answers only requests addressed to a loopback name: a web page
  * that rebinds its own domain to 127.0.0.1 (DNS rebinding) sends its own name in Host and is refused.
  */
-export function checkHost(request: IncomingMessage, boundHost: string): void {
+export function checkHost(request: WithHeaders, boundHost: string): void {
   if (!isLoopback(boundHost)) return;
   const host = request.headers.host ?? '';
   const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0] ?? '';
@@ -61,7 +64,7 @@ export function checkHost(request: IncomingMessage, boundHost: string): void {
  * A state-changing request from a browser must come from the gateway's own pages. Browsers say
  * where a request comes from (Origin, Sec-Fetch-Site); clients that send neither are not browsers.
  */
-export function checkSameOrigin(request: IncomingMessage): void {
+export function checkSameOrigin(request: WithHeaders): void {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site requests are refused (Sec-Fetch-Site: ${site})`);
   const origin = request.headers.origin;

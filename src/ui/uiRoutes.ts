@@ -1,12 +1,13 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { correlationExists, findProcessedCommand, streamExists } from '../eventlog/index.ts';
 import { isTokenCorrect, sessionCookieHeader } from '../gateway/auth.ts';
 import type { GatewayContext } from '../gateway/context.ts';
-import { HttpError, readForm, type Reply } from '../gateway/http.ts';
+import { HttpError } from '../gateway/http.ts';
 import { clearHaltOf, retryParked, skipParked } from '../gateway/queries/failureActions.ts';
 import { retryDeadLetter } from '../gateway/queries/deadLetterMessages.ts';
 import { requireUuid, wholeNumber } from '../gateway/queries/input.ts';
 import { projectionNamed } from '../gateway/queries/projectionRows.ts';
-import type { Route, RouteRequest } from '../gateway/router.ts';
+import { errorAnswer, routeMiss } from '../gateway/refusals.ts';
 import { script, stylesheet } from './assets.ts';
 import { html, uiPath, type SafeHtml } from './html.ts';
 import { page } from './layout.ts';
@@ -18,92 +19,102 @@ import { overviewPage } from './pages/overview.ts';
 import { projectionPage, tablePage } from './pages/projection.ts';
 import { streamPage } from './pages/stream.ts';
 
+type Params = Record<string, string>;
+type UiRequest = FastifyRequest<{ Params: Params; Body: URLSearchParams | undefined }>;
+type View = { title: string; body: SafeHtml };
+
 /** Only a path of this UI may follow a login or an action: no open redirect to another site. */
-const localUiPath = (path: string | null) => (path && /^\/ui(\/|\?|$)/.test(path) && !path.includes('//') && !path.includes('\\') ? path : '/ui');
+const localUiPath = (path: string | null | undefined) => (path && /^\/ui(\/|\?|$)/.test(path) && !path.includes('//') && !path.includes('\\') ? path : '/ui');
 
-const back = (path: string, notice: string): Reply => ({ status: 303, redirect: `${path}?notice=${encodeURIComponent(notice)}` });
+const urlOf = (request: FastifyRequest) => new URL(request.url, 'http://gateway');
+const back = (reply: FastifyReply, path: string, notice: string) => reply.redirect(`${path}?notice=${encodeURIComponent(notice)}`, 303);
+const asPage = (reply: FastifyReply, status: number, text: string) => reply.code(status).type('text/html; charset=utf-8').send(text);
 
-/** The browser view: server-rendered pages whose live regions app.js refreshes. */
-export function uiRoutes(ctx: GatewayContext): Route[] {
-  const app = ctx.runtime.config.app;
-  const render = (request: RouteRequest, view: { title: string; body: SafeHtml }, live = true): Reply => ({
-    status: 200,
-    html: page({ title: view.title, app, refreshMs: live ? ctx.options.refreshMs : undefined, notice: request.url.searchParams.get('notice') }, view.body),
+/**
+ * The browser view, added to the gateway's fastify instance: server-rendered pages whose live
+ * regions app.js refreshes, and their errors as pages. It reads through the gateway's queries.
+ */
+export async function uiRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const appName = ctx.runtime.config.app;
+  // Pages, not API: none of them is in the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
   });
-  const get = (pattern: string, view: (request: RouteRequest) => Promise<{ title: string; body: SafeHtml }>, live = true): Route => ({
-    method: 'GET',
-    pattern,
-    handle: async (request) => render(request, await view(request), live),
-  });
-  const post = (pattern: string, act: (request: RouteRequest) => Promise<Reply>): Route => ({ method: 'POST', pattern, handle: act });
+  app.get('/', { config: { public: true } }, (_request, reply) => reply.redirect('/ui', 303));
+  // Browsers ask for it on every page; an empty answer keeps the logs and the console quiet.
+  app.get('/favicon.ico', { config: { public: true } }, (_request, reply) => reply.code(204).type('image/x-icon').send());
 
-  return [
-    { method: 'GET', pattern: '/', public: true, handle: async () => ({ status: 303, redirect: '/ui' }) },
-    // Browsers ask for it on every page; an empty answer keeps the logs and the console quiet.
-    { method: 'GET', pattern: '/favicon.ico', public: true, handle: async () => ({ status: 204, text: '', contentType: 'image/x-icon' }) },
-    { method: 'GET', pattern: '/ui/style.css', public: true, handle: async () => ({ status: 200, text: stylesheet, contentType: 'text/css; charset=utf-8' }) },
-    { method: 'GET', pattern: '/ui/app.js', public: true, handle: async () => ({ status: 200, text: script, contentType: 'text/javascript; charset=utf-8' }) },
-    {
-      method: 'GET',
-      pattern: '/ui/login',
-      public: true,
-      handle: async (request) => render(request, loginPage(localUiPath(request.url.searchParams.get('next')), false), false),
-    },
-    {
-      method: 'POST',
-      pattern: '/ui/login',
-      public: true,
-      async handle(request) {
-        const form = await readForm(request.raw, 4096);
+  await app.register(
+    async (ui) => {
+      // The login form and the action buttons post forms; nothing else is read from a body here.
+      ui.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => done(null, new URLSearchParams(body as string)));
+      ui.setErrorHandler(async (error, request, reply) => {
+        const answer = errorAnswer(error, request, ctx.logger);
+        if (answer.status === 401 && request.method === 'GET') return reply.redirect(`/ui/login?next=${encodeURIComponent(request.url)}`, 303);
+        return asPage(reply.headers(answer.headers), answer.status, errorPage(appName, answer.status, answer.message, answer.problems));
+      });
+      ui.setNotFoundHandler(async (request) => {
+        throw routeMiss(ui, request);
+      });
+
+      const render = (request: FastifyRequest, reply: FastifyReply, view: View, live = true) =>
+        asPage(reply, 200, page({ title: view.title, app: appName, refreshMs: live ? ctx.options.refreshMs : undefined, notice: urlOf(request).searchParams.get('notice') }, view.body));
+      const get = (path: string, view: (request: UiRequest) => Promise<View>, live = true) =>
+        ui.get<{ Params: Params }>(path, async (request, reply) => render(request, reply, await view(request as UiRequest), live));
+      const post = (path: string, act: (request: UiRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
+        ui.post<{ Params: Params; Body: URLSearchParams | undefined }>(path, (request, reply) => act(request, reply));
+
+      ui.get('/style.css', { config: { public: true } }, (_request, reply) => reply.type('text/css; charset=utf-8').send(stylesheet));
+      ui.get('/app.js', { config: { public: true } }, (_request, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+      ui.get('/login', { config: { public: true } }, async (request, reply) => render(request, reply, loginPage(localUiPath(urlOf(request).searchParams.get('next')), false), false));
+      ui.post<{ Body: URLSearchParams | undefined }>('/login', { config: { public: true } }, async (request, reply) => {
+        const form = request.body ?? new URLSearchParams();
         const next = localUiPath(form.get('next'));
         const token = ctx.options.token;
-        if (token === undefined) return { status: 303, redirect: next };
+        if (token === undefined) return reply.redirect(next, 303);
         if (!isTokenCorrect(form.get('token') ?? '', token)) {
           ctx.logger.info('ui login refused: wrong token');
-          return { status: 401, html: page({ title: 'Log in', app }, loginPage(next, true).body) };
+          return asPage(reply, 401, page({ title: 'Log in', app: appName }, loginPage(next, true).body));
         }
-        return { status: 303, redirect: next, headers: { 'Set-Cookie': sessionCookieHeader(token) } };
-      },
+        return reply.header('Set-Cookie', sessionCookieHeader(token)).redirect(next, 303);
+      });
+      get('/', async () => ({ title: 'Overview', body: await overviewPage(ctx) }));
+      ui.get('/find', async (request, reply) => reply.redirect(await whereIs(ctx, requireUuid((urlOf(request).searchParams.get('id') ?? '').trim(), 'id')), 303));
+      get('/streams/:aggregateUuid', (request) => streamPage(ctx, request.params.aggregateUuid as string, urlOf(request)));
+      get('/commands/:commandUuid', (request) => commandPage(ctx, request.params.commandUuid as string));
+      get('/correlations/:correlationId', (request) => correlationPage(ctx, request.params.correlationId as string));
+      get('/projections/:name', (request) => projectionPage(ctx, request.params.name as string));
+      get('/projections/:name/:table', (request) => tablePage(ctx, request.params.name as string, request.params.table as string, urlOf(request)));
+      get('/dead-letters/:topic', (request) => deadLettersPage(ctx, request.params.topic as string, urlOf(request)), false);
+      post('/projections/:name/resume', async (request, reply) => {
+        const projection = projectionNamed(ctx.runtime.config, request.params.name as string);
+        const done = await clearHaltOf(ctx.runtime, projection, 'resume', wholeNumber(urlOf(request), 'version'));
+        return back(reply, uiPath('projections', projection.name), done.cleared > 0 ? `Resumed v${done.version}: the halted event will be retried.` : `v${done.version} was not halted.`);
+      });
+      post('/projections/:name/skip', async (request, reply) => {
+        const projection = projectionNamed(ctx.runtime.config, request.params.name as string);
+        const done = await clearHaltOf(ctx.runtime, projection, 'skip', wholeNumber(urlOf(request), 'version'));
+        return back(reply, uiPath('projections', projection.name), done.cleared > 0 ? `Skipped the halted event of v${done.version}.` : `v${done.version} was not halted.`);
+      });
+      post('/projections/:name/failures/:eventUuid/retry', async (request, reply) => {
+        const projection = projectionNamed(ctx.runtime.config, request.params.name as string);
+        const failure = await retryParked(ctx.runtime, projection, requireUuid(request.params.eventUuid as string, 'event'));
+        return back(reply, uiPath('projections', projection.name), `Applied ${failure.event_type} ${failure.event_uuid} again.`);
+      });
+      post('/projections/:name/failures/:eventUuid/skip', async (request, reply) => {
+        const projection = projectionNamed(ctx.runtime.config, request.params.name as string);
+        const failure = await skipParked(ctx.runtime, projection, requireUuid(request.params.eventUuid as string, 'event'));
+        return back(reply, uiPath('projections', projection.name), `Skipped ${failure.event_type} ${failure.event_uuid}.`);
+      });
+      post('/dead-letters/:topic/:partition/:offset/retry', async (request, reply) => {
+        const { topic, partition, offset } = request.params as { topic: string; partition: string; offset: string };
+        if (!/^\d{1,9}$/.test(partition) || !/^\d{1,18}$/.test(offset)) throw new HttpError(400, 'partition and offset must be whole numbers');
+        const result = await ctx.admin.use((a) => retryDeadLetter(ctx.runtime, a, topic, Number(partition), BigInt(offset)), 20_000);
+        return back(reply, uiPath('dead-letters', topic), `Sent ${partition}@${offset} back to ${result.sentTo}.`);
+      });
     },
-    get('/ui', async () => ({ title: 'Overview', body: await overviewPage(ctx) })),
-    {
-      method: 'GET',
-      pattern: '/ui/find',
-      handle: async ({ url }) => ({ status: 303, redirect: await whereIs(ctx, requireUuid((url.searchParams.get('id') ?? '').trim(), 'id')) }),
-    },
-    get('/ui/streams/:aggregateUuid', ({ params, url }) => streamPage(ctx, params.aggregateUuid as string, url)),
-    get('/ui/commands/:commandUuid', ({ params }) => commandPage(ctx, params.commandUuid as string)),
-    get('/ui/correlations/:correlationId', ({ params }) => correlationPage(ctx, params.correlationId as string)),
-    get('/ui/projections/:name', ({ params }) => projectionPage(ctx, params.name as string)),
-    get('/ui/projections/:name/:table', ({ params, url }) => tablePage(ctx, params.name as string, params.table as string, url)),
-    get('/ui/dead-letters/:topic', ({ params, url }) => deadLettersPage(ctx, params.topic as string, url), false),
-    post('/ui/projections/:name/resume', async ({ params, url }) => {
-      const projection = projectionNamed(ctx.runtime.config, params.name as string);
-      const done = await clearHaltOf(ctx.runtime, projection, 'resume', wholeNumber(url, 'version'));
-      return back(uiPath('projections', projection.name), done.cleared > 0 ? `Resumed v${done.version}: the halted event will be retried.` : `v${done.version} was not halted.`);
-    }),
-    post('/ui/projections/:name/skip', async ({ params, url }) => {
-      const projection = projectionNamed(ctx.runtime.config, params.name as string);
-      const done = await clearHaltOf(ctx.runtime, projection, 'skip', wholeNumber(url, 'version'));
-      return back(uiPath('projections', projection.name), done.cleared > 0 ? `Skipped the halted event of v${done.version}.` : `v${done.version} was not halted.`);
-    }),
-    post('/ui/projections/:name/failures/:eventUuid/retry', async ({ params }) => {
-      const projection = projectionNamed(ctx.runtime.config, params.name as string);
-      const failure = await retryParked(ctx.runtime, projection, requireUuid(params.eventUuid as string, 'event'));
-      return back(uiPath('projections', projection.name), `Applied ${failure.event_type} ${failure.event_uuid} again.`);
-    }),
-    post('/ui/projections/:name/failures/:eventUuid/skip', async ({ params }) => {
-      const projection = projectionNamed(ctx.runtime.config, params.name as string);
-      const failure = await skipParked(ctx.runtime, projection, requireUuid(params.eventUuid as string, 'event'));
-      return back(uiPath('projections', projection.name), `Skipped ${failure.event_type} ${failure.event_uuid}.`);
-    }),
-    post('/ui/dead-letters/:topic/:partition/:offset/retry', async ({ params }) => {
-      const topic = params.topic as string;
-      if (!/^\d{1,9}$/.test(params.partition as string) || !/^\d{1,18}$/.test(params.offset as string)) throw new HttpError(400, 'partition and offset must be whole numbers');
-      const result = await ctx.admin.use((a) => retryDeadLetter(ctx.runtime, a, topic, Number(params.partition), BigInt(params.offset as string)), 20_000);
-      return back(uiPath('dead-letters', topic), `Sent ${params.partition}@${params.offset} back to ${result.sentTo}.`);
-    }),
-  ];
+    { prefix: '/ui' },
+  );
 }
 
 /** Where a uuid leads: a stream, a command, or a correlation; a page saying so when none. */

@@ -1,15 +1,13 @@
+import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { pipelineRegistry, registerPipelineGauges, type PipelineSnapshot } from '../../metrics/index.ts';
+import { actionAnswers, jsonAnswer, limit, readAnswers, uuid, wholeText } from '../apiSchemas.ts';
 import type { GatewayContext } from '../context.ts';
 import { withDeadline } from '../deadline.ts';
-import { HttpError, json } from '../http.ts';
-import { openApiDocument } from '../openapi.ts';
 import { deadLetterCounts, pipelineSnapshot, projectionOverviews } from '../queries/pipelineOverview.ts';
 import { readDeadLetters, retryDeadLetter } from '../queries/deadLetterMessages.ts';
 import { clearHaltOf, retryParked, skipParked } from '../queries/failureActions.ts';
-import { pageSize, requireUuid, wholeNumber } from '../queries/input.ts';
 import { projectionNamed } from '../queries/projectionRows.ts';
-import type { Route } from '../router.ts';
 
 /** A scrape storm reads Kafka and Postgres at most once a second. */
 function memoized<T>(work: () => Promise<T>, ms: number): () => Promise<T> {
@@ -29,13 +27,14 @@ async function check(work: () => Promise<unknown>): Promise<string> {
   }
 }
 
-function wholeParam(value: string, name: string): bigint {
-  if (!/^\d{1,18}$/.test(value)) throw new HttpError(400, `${name} must be a whole number`, [`${name}: not a whole number`]);
-  return BigInt(value);
-}
+const params = (properties: Record<string, unknown>) => ({ type: 'object', properties, required: Object.keys(properties) });
+const versionQuery = {
+  type: 'object',
+  properties: { version: { type: 'integer', minimum: 1, description: 'a projection version (a whole number from 1) to act on; default: the live one, else the one the code declares; the answer names it' } },
+};
 
 /** Health, readiness, metrics, the OpenAPI document, projections and dead letters. */
-export function operateRoutes(ctx: GatewayContext): Route[] {
+export function operateRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   const { runtime, admin, logger } = ctx;
   const gauges = new Registry();
   const snapshot = memoized(
@@ -48,101 +47,118 @@ export function operateRoutes(ctx: GatewayContext): Route[] {
   );
   registerPipelineGauges(gauges, snapshot);
   const metrics = Registry.merge([pipelineRegistry, gauges]);
-  const document = openApiDocument(runtime.config, runtime.schemas, { tokenRequired: ctx.options.token !== undefined });
+  // Listed, not enforced: an unknown name answers 404 naming the projections there are.
+  const projectionName = { type: 'string', examples: runtime.config.projections.map((p) => p.name), description: 'a projection of the config' };
+  const named = (name: string) => projectionNamed(runtime.config, name);
+  const version = (asked: number | undefined) => (asked === undefined ? undefined : BigInt(asked));
 
-  return [
-    { method: 'GET', pattern: '/health', public: true, handle: async () => json(200, { status: 'up' }) },
+  app.get('/health', { config: { public: true }, schema: { summary: 'The process is up', security: [], response: { 200: jsonAnswer('up', { type: 'object' }) } } }, async () => ({ status: 'up' }));
+  app.get(
+    '/ready',
     {
-      method: 'GET',
-      pattern: '/ready',
-      public: true,
-      async handle() {
-        const checks = {
-          postgres: await check(() => runtime.pool.query('select 1')),
-          kafka: await check(() => admin.use((a) => a.describeCluster(), 3000)),
-        };
-        const ready = Object.values(checks).every((c) => c === 'ok');
-        return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+      config: { public: true },
+      schema: { summary: 'Postgres and Kafka answer', security: [], response: { 200: jsonAnswer('ready', { type: 'object' }), 503: jsonAnswer('not ready; says which part', { type: 'object' }) } },
+    },
+    async (_request, reply) => {
+      const checks = {
+        postgres: await check(() => runtime.pool.query('select 1')),
+        kafka: await check(() => admin.use((a) => a.describeCluster(), 3000)),
+      };
+      const ready = Object.values(checks).every((c) => c === 'ok');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    },
+  );
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics (text exposition format)', response: { 200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
+  app.get('/openapi.json', { schema: { summary: 'This document', response: { 200: jsonAnswer('the document', { type: 'object' }) } } }, async () => app.swagger());
+
+  app.get('/projections', { schema: { summary: 'Every projection: versions, status, lag per partition, failures', response: readAnswers({ type: 'array' }) } }, async () =>
+    admin.use((a) => projectionOverviews(runtime, a)),
+  );
+  app.get<{ Params: { name: string } }>(
+    '/projections/:name',
+    { schema: { summary: 'One projection: versions, lag per partition, failures, tables', params: params({ name: projectionName }), response: readAnswers({ type: 'object' }) } },
+    async (request) => {
+      const [overview] = await admin.use((a) => projectionOverviews(runtime, a, named(request.params.name)));
+      return overview;
+    },
+  );
+  app.post<{ Params: { name: string }; Querystring: { version?: number } }>(
+    '/projections/:name/resume',
+    { schema: { summary: 'A halted projection version retries the event that stopped it', params: params({ name: projectionName }), querystring: versionQuery, response: actionAnswers } },
+    async (request) => {
+      const projection = named(request.params.name);
+      const done = await clearHaltOf(runtime, projection, 'resume', version(request.query.version));
+      logger.info('projection resumed', { projection: projection.name, version: done.version, resumed: done.cleared });
+      const message = done.cleared > 0 ? `v${done.version}: the halted event will be retried` : `v${done.version} was not halted`;
+      return { projection: projection.name, version: done.version, versionStatus: done.status, resumed: done.cleared, message };
+    },
+  );
+  app.post<{ Params: { name: string }; Querystring: { version?: number } }>(
+    '/projections/:name/skip',
+    { schema: { summary: 'A halted projection version marks its event projected without applying it, and goes on', params: params({ name: projectionName }), querystring: versionQuery, response: actionAnswers } },
+    async (request) => {
+      const projection = named(request.params.name);
+      const done = await clearHaltOf(runtime, projection, 'skip', version(request.query.version));
+      logger.info('projection skipped its halted event', { projection: projection.name, version: done.version, skipped: done.cleared });
+      const message = done.cleared > 0 ? `v${done.version}: the halted event is skipped` : `v${done.version} was not halted`;
+      return { projection: projection.name, version: done.version, versionStatus: done.status, skipped: done.cleared, message };
+    },
+  );
+  const parkedEvent = params({ name: projectionName, eventUuid: { ...uuid, description: 'the parked event' } });
+  app.post<{ Params: { name: string; eventUuid: string } }>(
+    '/projections/:name/failures/:eventUuid/retry',
+    { schema: { summary: 'Apply a parked event again', params: parkedEvent, response: actionAnswers } },
+    async (request) => {
+      const failure = await retryParked(runtime, named(request.params.name), request.params.eventUuid.toLowerCase());
+      logger.info('parked event applied again', { projector: failure.projector, eventUuid: failure.event_uuid });
+      return { projector: failure.projector, eventUuid: failure.event_uuid, status: 'resumed' };
+    },
+  );
+  app.post<{ Params: { name: string; eventUuid: string } }>(
+    '/projections/:name/failures/:eventUuid/skip',
+    { schema: { summary: 'Mark a parked event projected without applying it', params: parkedEvent, response: actionAnswers } },
+    async (request) => {
+      const failure = await skipParked(runtime, named(request.params.name), request.params.eventUuid.toLowerCase());
+      logger.info('parked event skipped', { projector: failure.projector, eventUuid: failure.event_uuid });
+      return { projector: failure.projector, eventUuid: failure.event_uuid, status: 'skipped' };
+    },
+  );
+
+  const topic = { type: 'string', maxLength: 249, description: 'a dead-letter topic of the config' };
+  app.get('/dead-letters', { schema: { summary: 'Dead-letter topics and how many messages each holds', response: readAnswers({ type: 'array' }) } }, async () =>
+    admin.use((a) => deadLetterCounts(runtime, a)),
+  );
+  app.get<{ Params: { topic: string }; Querystring: { limit: number } }>(
+    '/dead-letters/:topic',
+    {
+      schema: {
+        summary: 'The newest messages of a dead-letter topic, with their error and source',
+        params: params({ topic }),
+        querystring: { type: 'object', properties: { limit: { ...limit, default: 20 } } },
+        response: readAnswers({ type: 'array' }),
       },
     },
+    async (request) => admin.use((a) => readDeadLetters(runtime, a, request.params.topic, request.query.limit), 20_000),
+  );
+  app.post<{ Params: { topic: string; partition: string; offset: string } }>(
+    '/dead-letters/:topic/:partition/:offset/retry',
     {
-      method: 'GET',
-      pattern: '/metrics',
-      handle: async () => ({ status: 200, text: await metrics.metrics(), contentType: metrics.contentType }),
-    },
-    { method: 'GET', pattern: '/openapi.json', handle: async () => json(200, document) },
-    {
-      method: 'GET',
-      pattern: '/projections',
-      handle: async () => json(200, await admin.use((a) => projectionOverviews(runtime, a))),
-    },
-    {
-      method: 'GET',
-      pattern: '/projections/:name',
-      async handle({ params }) {
-        const projection = projectionNamed(runtime.config, params.name as string);
-        const [overview] = await admin.use((a) => projectionOverviews(runtime, a, projection));
-        return json(200, overview);
+      schema: {
+        summary: 'Send a dead-lettered message back to its source topic',
+        params: params({ topic, partition: wholeText(9, 'a whole number, a partition'), offset: wholeText(18, 'a whole number, an offset') }),
+        response: actionAnswers,
       },
     },
-    {
-      method: 'POST',
-      pattern: '/projections/:name/resume',
-      async handle({ params, url }) {
-        const projection = projectionNamed(runtime.config, params.name as string);
-        const done = await clearHaltOf(runtime, projection, 'resume', wholeNumber(url, 'version'));
-        logger.info('projection resumed', { projection: projection.name, version: done.version, resumed: done.cleared });
-        const message = done.cleared > 0 ? `v${done.version}: the halted event will be retried` : `v${done.version} was not halted`;
-        return json(200, { projection: projection.name, version: done.version, versionStatus: done.status, resumed: done.cleared, message });
-      },
+    async (request) => {
+      const partition = Number(request.params.partition);
+      const offset = BigInt(request.params.offset);
+      const result = await admin.use((a) => retryDeadLetter(runtime, a, request.params.topic, partition, offset), 20_000);
+      logger.info('dead letter sent back', { topic: request.params.topic, partition, offset: offset.toString(), sentTo: result.sentTo });
+      return { sentTo: result.sentTo, partition, offset: offset.toString(), errorCode: result.retried.errorCode };
     },
-    {
-      method: 'POST',
-      pattern: '/projections/:name/skip',
-      async handle({ params, url }) {
-        const projection = projectionNamed(runtime.config, params.name as string);
-        const done = await clearHaltOf(runtime, projection, 'skip', wholeNumber(url, 'version'));
-        logger.info('projection skipped its halted event', { projection: projection.name, version: done.version, skipped: done.cleared });
-        const message = done.cleared > 0 ? `v${done.version}: the halted event is skipped` : `v${done.version} was not halted`;
-        return json(200, { projection: projection.name, version: done.version, versionStatus: done.status, skipped: done.cleared, message });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: '/projections/:name/failures/:eventUuid/retry',
-      async handle({ params }) {
-        const projection = projectionNamed(runtime.config, params.name as string);
-        const failure = await retryParked(runtime, projection, requireUuid(params.eventUuid as string, 'eventUuid'));
-        logger.info('parked event applied again', { projector: failure.projector, eventUuid: failure.event_uuid });
-        return json(200, { projector: failure.projector, eventUuid: failure.event_uuid, status: 'resumed' });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: '/projections/:name/failures/:eventUuid/skip',
-      async handle({ params }) {
-        const projection = projectionNamed(runtime.config, params.name as string);
-        const failure = await skipParked(runtime, projection, requireUuid(params.eventUuid as string, 'eventUuid'));
-        logger.info('parked event skipped', { projector: failure.projector, eventUuid: failure.event_uuid });
-        return json(200, { projector: failure.projector, eventUuid: failure.event_uuid, status: 'skipped' });
-      },
-    },
-    { method: 'GET', pattern: '/dead-letters', handle: async () => json(200, await admin.use((a) => deadLetterCounts(runtime, a))) },
-    {
-      method: 'GET',
-      pattern: '/dead-letters/:topic',
-      handle: async ({ params, url }) => json(200, await admin.use((a) => readDeadLetters(runtime, a, params.topic as string, pageSize(url, 20)), 20_000)),
-    },
-    {
-      method: 'POST',
-      pattern: '/dead-letters/:topic/:partition/:offset/retry',
-      async handle({ params }) {
-        const partition = Number(wholeParam(params.partition as string, 'partition'));
-        const offset = wholeParam(params.offset as string, 'offset');
-        const result = await admin.use((a) => retryDeadLetter(runtime, a, params.topic as string, partition, offset), 20_000);
-        logger.info('dead letter sent back', { topic: params.topic, partition, offset: offset.toString(), sentTo: result.sentTo });
-        return json(200, { sentTo: result.sentTo, partition, offset: offset.toString(), errorCode: result.retried.errorCode });
-      },
-    },
-  ];
+  );
 }
