@@ -18,7 +18,7 @@ export const throughLogger =
     const { message, ...fields }: Record<string, unknown> = log;
     delete fields.timestamp;
     delete fields.logger;
-    const line = `[${namespace}] ${message}`;
+    const line = namespace ? `[${namespace}] ${String(message)}` : String(message);
     logger[levelOfKafkajsLine(label, line, fields.error)](line, fields);
   };
 

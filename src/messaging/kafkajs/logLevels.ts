@@ -7,6 +7,9 @@ const routine = /rebalanc|coordinator is loading|not aware of this member|re-joi
 /** A broker that is away, retried by kafkajs and waited out by streamfold (brokerAway.ts). */
 const brokerAway = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|Connection error|Closed connection|group coordinator|No broker available|not the leader/i;
 
+/** Notes kafkajs warns with on every client it makes, about settings streamfold chose on purpose. */
+const settingNotes = /Limiting retries for the idempotent producer|switched default partitioner/;
+
 const byLabel: Record<string, LineLevel> = { ERROR: 'error', WARN: 'warn', INFO: 'debug', DEBUG: 'debug' };
 
 /**
@@ -19,7 +22,7 @@ export function levelOfKafkajsLine(label: string, line: string, error?: unknown)
   if (fromKafkajs === 'debug') return 'debug';
   const text = typeof error === 'string' ? `${line} ${error}` : line;
   // Every error answer, logged by the connection before its caller handles (and logs) it.
-  if (line.startsWith('[Connection] Response ')) return 'debug';
+  if (line.startsWith('[Connection] Response ') || settingNotes.test(line)) return 'debug';
   // A crash stays at least a warning; one kafkajs restarts from (or the broker away) is no more than that.
   if (line.startsWith('[Consumer] Crash: ')) return routine.test(text) || brokerAway.test(text) ? 'warn' : fromKafkajs;
   if (routine.test(text)) return 'info';

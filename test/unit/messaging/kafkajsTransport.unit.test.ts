@@ -64,6 +64,8 @@ describe("kafkajs's log lines", () => {
       ['ERROR', '[Producer] Failed to send messages: This server is not the leader for that topic-partition', undefined, 'warn'],
       ['ERROR', '[Runner] Error when calling eachBatch', undefined, 'error'],
       ['INFO', '[Consumer] Starting', undefined, 'debug'],
+      ['WARN', '[Producer] Limiting retries for the idempotent producer may invalidate EoS guarantees', undefined, 'debug'],
+      ['WARN', 'KafkaJS v2.0.0 switched default partitioner. To retain the same partitioning behavior…', undefined, 'debug'],
       ['WARN', '[Consumer] consumer#run was called, but the consumer is already running', undefined, 'warn'],
     ];
     expect(cases.map(([label, line, error]) => levelOfKafkajsLine(label, line, error))).toEqual(cases.map((c) => c[3]));
