@@ -38,7 +38,7 @@ const GATEWAY_SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
 const GATEWAY_BEFORE = process.env.BENCH_GATEWAY_BEFORE;
 const gatewayCheckouts: Checkout[] = [
   ...(GATEWAY_BEFORE ? [{ label: `before (${execSync('git rev-parse --short HEAD', { cwd: GATEWAY_BEFORE }).toString().trim()})`, root: GATEWAY_BEFORE }] : []),
-  { label: 'now', root: projectRoot },
+  { label: `now (${execSync('git rev-parse --short HEAD', { cwd: projectRoot }).toString().trim()})`, root: projectRoot },
 ];
 const gatewayRoutes = [
   ['health', 'GET /health'],
