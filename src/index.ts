@@ -3,6 +3,8 @@ export * from './core/index.ts';
 export { defineConfig, loadConfig, resolveConfig, type StreamfoldConfig, type StreamfoldConfigInput } from './config/streamfoldConfig.ts';
 export { readSettings, type Settings } from './config/settings.ts';
 export { openRuntime, type Runtime } from './runtime.ts';
+export type { Transport, TransportAdmin, TransportConsumer, TransportProducer, TransportMessage, OutgoingMessage, TopicMessages } from './messaging/transport.ts';
+export type { FaultHooks, FaultPoint } from './faults.ts';
 export { prepareAll, migrateEventLog, applyTopicFiles, registerSchemaFiles } from './setup.ts';
 export { createCommandSender, buildCommand, type CommandInput, type CommandSender } from './client/commandSender.ts';
 export { waitForOutcome, type Outcome } from './client/waitForOutcome.ts';
