@@ -1,6 +1,6 @@
 import { StreamfoldError } from '../core/index.ts';
 
-export const eventLogErrorCodes = ['COMMAND_ALREADY_PROCESSED', 'MIGRATION_FAILED', 'POSTGRES_UNREACHABLE'] as const;
+export const eventLogErrorCodes = ['COMMAND_ALREADY_PROCESSED', 'MIGRATION_FAILED', 'POSTGRES_UNREACHABLE', 'BAD_ARGUMENT'] as const;
 export type EventLogErrorCode = (typeof eventLogErrorCodes)[number];
 
 /** The event log refused or failed a write: the message names what and what to do. */

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../core/index.ts';
+import { EventLogError } from './errors.ts';
 
 /** A point in an aggregate's past: after a version, or as it stood at a moment. */
 export type PointInTime = { readonly version: bigint } | { readonly time: Date };
@@ -9,7 +10,7 @@ export function parsePointInTime(raw: string): PointInTime {
   if (/^\d+$/.test(text)) return { version: BigInt(text) };
   const time = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(NaN);
   if (Number.isNaN(time.getTime())) {
-    throw new Error(`--at ${raw} is neither a version (a whole number such as 3) nor a time (ISO 8601, such as 2025-01-31T12:00:00Z)`);
+    throw new EventLogError('BAD_ARGUMENT', `--at ${raw} is neither a version (a whole number such as 3) nor a time (ISO 8601, such as 2025-01-31T12:00:00Z)`, false);
   }
   return { time };
 }

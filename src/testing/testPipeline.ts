@@ -6,7 +6,7 @@ import { createCommandSender, type CommandInput } from '../client/commandSender.
 import { waitForOutcome } from '../client/waitForOutcome.ts';
 import { readSettings, type Settings } from '../config/settings.ts';
 import type { StreamfoldConfig, StreamfoldConfigInput } from '../config/streamfoldConfig.ts';
-import type { CommandEnvelope, CommandOutcome, RecordedEvent } from '../core/index.ts';
+import { StreamfoldError, type CommandEnvelope, type CommandOutcome, type CoreErrorCode, type RecordedEvent } from '../core/index.ts';
 import { readEventsAfter, readLogHead } from '../eventlog/index.ts';
 import { waitForQuiescence } from '../operate/quiescence.ts';
 import { schemaOf } from '../projection/names.ts';
@@ -27,6 +27,9 @@ export interface TestPipelineOptions {
   readonly timeoutMs?: number;
   readonly settings?: Settings;
 }
+
+/** A test that asks the kit for what its config does not have. */
+const misuse = (message: string) => new StreamfoldError<CoreErrorCode>('CONFIGURATION', message);
 
 /** An event a test expects: its type, and its data and aggregate when they matter. */
 export interface ExpectedEvent {
@@ -83,7 +86,7 @@ const asSet = (rows: Rows) => rows.map(comparable).sort((a, b) => (inspect(a, { 
  */
 export async function testPipeline(base: StreamfoldConfigInput, options: TestPipelineOptions = {}): Promise<TestPipeline> {
   const label = options.label ?? 'kit';
-  if (!/^[a-z][a-z0-9_]{0,20}$/.test(label)) throw new Error(`label ${JSON.stringify(label)} must be lower-case letters, digits and underscores, at most 21, starting with a letter`);
+  if (!/^[a-z][a-z0-9_]{0,20}$/.test(label)) throw misuse(`label ${JSON.stringify(label)} must be lower-case letters, digits and underscores, at most 21, starting with a letter`);
   const suffix = `${label}_${randomBytes(3).toString('hex')}`;
   const named = (name: string) => `${name}_${suffix}`;
   const root = options.settings ?? readSettings();
@@ -109,13 +112,13 @@ export async function testPipeline(base: StreamfoldConfigInput, options: TestPip
 
   const projectionNamed = (name: string) => {
     const found = config.projections.find((p) => p.name === named(name) || p.name === name);
-    if (!found) throw new Error(`no projection ${name}; the config has ${config.projections.map((p) => p.name.slice(0, -suffix.length - 1)).join(', ')}`);
+    if (!found) throw misuse(`no projection ${name}; the config has ${config.projections.map((p) => p.name.slice(0, -suffix.length - 1)).join(', ')}`);
     return found;
   };
 
   const rows = async (projection: string, table: string, where: Record<string, unknown> = {}) => {
     const p = projectionNamed(projection);
-    if (!p.tables.includes(table)) throw new Error(`${projection} has no table ${table}; its tables are ${p.tables.join(', ')}`);
+    if (!p.tables.includes(table)) throw misuse(`${projection} has no table ${table}; its tables are ${p.tables.join(', ')}`);
     const columns = Object.keys(where);
     const filter = columns.length === 0 ? '' : `where ${columns.map((c, i) => `${pg.escapeIdentifier(c)}::text = $${i + 1}`).join(' and ')}`;
     const sql = `select * from ${pg.escapeIdentifier(schemaOf(p))}.${pg.escapeIdentifier(table)} ${filter}`;
