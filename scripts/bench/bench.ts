@@ -272,7 +272,7 @@ const scenarios: Record<string, Scenario> = {
   },
   gateway: {
     title: 'HTTP gateway requests/s',
-    describe: `\`streamfold serve\` (the sources through tsx, log level info) of each checkout in turn on one counter pipeline, no worker running; autocannon in its own process, ${GATEWAY_CONNECTIONS} connections for ${GATEWAY_SECONDS} s per route after 1 s of warm-up, requests/s; POST /commands produces each command to Kafka (acks=all) before its 202. Checkouts: ${gatewayCheckouts.map((c) => c.label).join(', ')}`,
+    describe: `\`streamfold serve\` (the sources through tsx, log level info) of each checkout, side by side on one counter pipeline, no worker running; autocannon in its own process, ${GATEWAY_CONNECTIONS} connections for ${GATEWAY_SECONDS} s per route and gateway after 1 s of warm-up, the gateways taking turns route by route, requests/s; POST /commands produces each command to Kafka (acks=all) before its 202. Checkouts: ${gatewayCheckouts.map((c) => c.label).join(', ')}`,
     columns: gatewayCheckouts.flatMap((c) => gatewayRoutes.map(([route, label]) => [`${c.label} ${route}`, `${c.label}: ${label}`] as const)),
     run: async () => {
       gatewayPipeline ??= gatewayBench(20);

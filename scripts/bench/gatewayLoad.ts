@@ -77,27 +77,35 @@ function cannon(url: string, shot: Cannon, connections: number, seconds: number)
   return report.requests.average;
 }
 
-/** One run: each checkout's gateway started in turn and loaded on three routes; requests/s keyed `<label> <route>`. */
+/**
+ * One run: every checkout's gateway started, then each route loaded on each gateway in turn (the
+ * order flipped from route to route), so the machine's other load falls on both alike;
+ * requests/s keyed `<label> <route>`.
+ */
 export async function gatewayRequestRates(bench: GatewayBench, checkouts: readonly Checkout[], connections: number, seconds: number): Promise<Record<string, number>> {
   const { counter } = bench;
   const increment = JSON.stringify({ commandType: 'Increment', aggregateUuid: counter, data: { counter_uuid: counter, by: 1 } });
-  const shots: Record<string, Cannon> = {
-    health: { path: '/health' },
-    stream: { path: `/streams/${counter}` },
-    commands: { path: '/commands', method: 'POST', body: increment },
-  };
-  const rates: Record<string, number> = {};
-  for (const checkout of checkouts) {
-    const gateway = serve(checkout, bench);
-    try {
-      await waitForOutput(gateway, 'gateway listening');
-      const url = /"url":"(http:\/\/[^"]+)"/.exec(gateway.output())?.[1];
-      if (!url) throw new Error(`${checkout.label}: no url in the gateway's output:\n${gateway.output()}`);
-      for (const [route, shot] of Object.entries(shots)) rates[`${checkout.label} ${route}`] = cannon(url, shot, connections, seconds);
-    } finally {
-      gateway.process.kill('SIGTERM');
-      await gateway.exited;
+  const shots: [string, Cannon][] = [
+    ['health', { path: '/health' }],
+    ['stream', { path: `/streams/${counter}` }],
+    ['commands', { path: '/commands', method: 'POST', body: increment }],
+  ];
+  const gateways = checkouts.map((checkout) => ({ checkout, child: serve(checkout, bench), url: '' }));
+  try {
+    for (const gateway of gateways) {
+      await waitForOutput(gateway.child, 'gateway listening');
+      gateway.url = /"url":"(http:\/\/[^"]+)"/.exec(gateway.child.output())?.[1] ?? '';
+      if (!gateway.url) throw new Error(`${gateway.checkout.label}: no url in the gateway's output:\n${gateway.child.output()}`);
+    }
+    const rates: Record<string, number> = {};
+    shots.forEach(([route, shot], i) => {
+      for (const { checkout, url } of i % 2 === 0 ? gateways : [...gateways].reverse()) rates[`${checkout.label} ${route}`] = cannon(url, shot, connections, seconds);
+    });
+    return rates;
+  } finally {
+    for (const { child } of gateways) {
+      child.process.kill('SIGTERM');
+      await child.exited;
     }
   }
-  return rates;
 }
