@@ -156,17 +156,23 @@ export async function collectHistory(pipeline: IsolatedPipeline, load: LoadResul
       `select counter_uuid::text, total, applied, last_version from "${schemaOf(projection)}".counters`,
     )
   ).rows.map((r) => ({ counterUuid: r.counter_uuid, total: r.total, applied: r.applied, lastVersion: r.last_version }));
-  const eventTopic = await readWholeTopic(rawKafka(runtime), eventTopicOf(domain));
   const dlqTopics = [deadLetterTopicOf(commandTopicOf(domain)), deadLetterTopicOf(eventTopicOf(domain))];
   const commandTopic = await readWholeTopic(rawKafka(runtime), commandTopicOf(domain));
   const deadLetters: History['deadLetters'] = {};
+  const deadSources = new Set<string>();
   for (const topic of dlqTopics) {
     const messages = await readWholeTopic(rawKafka(runtime), topic);
     const sources = new Set(messages.map((m) => `${m.headers['dlq-source-topic']}[${m.headers['dlq-source-partition']}]@${m.headers['dlq-source-offset']}`));
+    for (const source of sources) deadSources.add(source);
     const codes: Record<string, number> = {};
     for (const m of messages) codes[m.headers['dlq-error-code'] ?? '?'] = (codes[m.headers['dlq-error-code'] ?? '?'] ?? 0) + 1;
     deadLetters[topic] = { messages: messages.length, distinct: sources.size, codes };
   }
+  // Poison on the event topic carries event headers (so it reaches the door's value checks): what
+  // was dead-lettered is no event of the log, and I3 and I4 must not count it as one.
+  const eventTopic = (await readWholeTopic(rawKafka(runtime), eventTopicOf(domain))).filter(
+    (m) => !deadSources.has(`${eventTopicOf(domain)}[${m.partition}]@${m.offset}`),
+  );
   const skipped = new Set(failures.filter((f) => f.status === 'skipped').map((f) => f.eventUuid));
   return {
     load,
