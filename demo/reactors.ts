@@ -1,3 +1,4 @@
+import { findStreamsByEventData } from 'streamfold';
 import { defineReactor } from 'streamfold/core';
 
 /** Deleting a reciter deletes their albums: a producer is also a consumer (first seed). */
@@ -6,18 +7,7 @@ export const deleteAlbumsOfDeletedReciter = defineReactor({
   sources: ['reciter'],
   async react(event, sql) {
     if (event.eventType !== 'ReciterDeleted') return [];
-    // The event log is the truth, so no projection's lag can hide an album from us.
-    const { rows } = await sql.query<{ album_uuid: string }>(
-      `select stream_id::text as album_uuid from events
-       where stream_type = 'Album' and type = 'AlbumCreated' and data->>'reciter_uuid' = $1 order by position`,
-      [event.aggregateUuid],
-    );
-    return rows.map((row) => ({
-      commandType: 'DeleteAlbum',
-      aggregateType: 'Album',
-      aggregateUuid: row.album_uuid,
-      data: { album_uuid: row.album_uuid },
-      key: row.album_uuid,
-    }));
+    const albums = await findStreamsByEventData(sql, { streamType: 'Album', eventType: 'AlbumCreated', field: 'reciter_uuid', equals: event.aggregateUuid });
+    return albums.map((album) => ({ commandType: 'DeleteAlbum', aggregateType: 'Album', aggregateUuid: album, data: { album_uuid: album }, key: album }));
   },
 });

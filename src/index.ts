@@ -25,7 +25,7 @@ export { diffContent, type Revision, type FieldChange } from './projection/revis
 export { startReactor, reactionUuid } from './reactor/reactorRunner.ts';
 export { pipelineStatus } from './operate/status.ts';
 export { waitForQuiescence } from './operate/quiescence.ts';
-export { readStream, readAllEvents, readEventsCausedBy } from './eventlog/index.ts';
+export { readStream, readAllEvents, readEventsCausedBy, findStreamsByEventData, type EventDataMatch } from './eventlog/index.ts';
 export { deciderSpecification } from './testing/deciderSpecification.ts';
 export { projectionSpecification, recordedEvents, testPipeline, type SpecEvent, type ExpectedRows, type TestPipeline, type TestPipelineOptions, type WhenResult, type ExpectedEvent } from './testing/index.ts';
 export { createGateway, type Gateway } from './serve.ts';

@@ -45,3 +45,4 @@ export {
 export { findProcessedUuids, readEventsCausedByMany, appendAndArchive, type DecidedCommand } from './commandBatch.ts';
 export { EventLogError, CommandAlreadyProcessed, isCommandAlreadyProcessed, eventLogErrorCodes, type EventLogErrorCode } from './errors.ts';
 export { readSnapshotsAndTails, saveSnapshots, type Snapshot } from './snapshots.ts';
+export { findStreamsByEventData, type EventDataMatch } from './streamsByEventData.ts';
