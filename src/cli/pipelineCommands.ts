@@ -4,6 +4,7 @@ import type { CommandInput } from '../client/commandSender.ts';
 import type { Runtime } from '../runtime.ts';
 import { jsonArgument, knownNames, optionalUuid, positiveInteger, uuidArgument } from './arguments.ts';
 import { formatEvent } from './format.ts';
+import { chunkTimingsFromEnv } from '../chunkTimings.ts';
 
 /** Runs until SIGTERM or SIGINT, then stops each part cleanly. */
 async function runUntilSignalled(runtime: Runtime, parts: { stop(): Promise<void> }[], log: (l: string) => void) {
@@ -118,7 +119,7 @@ export function registerPipelineCommands(program: Command): void {
       ]);
       const logger = createLogger('worker');
       const runtime = await openRuntime(config, 'worker');
-      const worker = await startAggregateWorker(runtime, { domains, logger, onStuck: exitWhenStuck(logger.info), faultHooks: await faultHooksFromEnv() });
+      const worker = await startAggregateWorker(runtime, { domains, logger, onStuck: exitWhenStuck(logger.info), faultHooks: await faultHooksFromEnv(), timings: chunkTimingsFromEnv(logger.debug) });
       logger.info('worker running');
       await runUntilSignalled(runtime, [worker], logger.info);
     });
@@ -141,7 +142,7 @@ export function registerPipelineCommands(program: Command): void {
       const runtime = await openRuntime(config, 'projector');
       const chosen = runtime.config.projections.filter((p) => names.includes(p.name));
       const faultHooks = await faultHooksFromEnv();
-      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, debug: logger.debug, onStuck: exitWhenStuck(log), faultHooks })));
+      const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, debug: logger.debug, onStuck: exitWhenStuck(log), faultHooks, timings: chunkTimingsFromEnv(logger.debug) })));
       log('projectors running', { projections: chosen.map((p) => p.name) });
       await runUntilSignalled(runtime, running, log);
     });

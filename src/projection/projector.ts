@@ -6,6 +6,7 @@ import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import type { TransportMessage } from '../messaging/transport.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
 import { noFaults, type FaultHooks } from '../faults.ts';
+import { epochMs, type ChunkTimings } from '../chunkTimings.ts';
 import type { Runtime } from '../runtime.ts';
 import { recordAppliedOffset } from './appliedOffsets.ts';
 import { applyChunk, type ChunkTarget } from './applyChunk.ts';
@@ -40,6 +41,8 @@ export interface ProjectorOptions {
   readonly onStuck?: (reason: StuckReason, detail: string) => void;
   /** Test hooks at the points where a crash matters (docs/reliability.md); none by default. */
   readonly faultHooks?: FaultHooks;
+  /** Where each chunk's time went (the steady benchmark's timeline); nothing is measured without it. */
+  readonly timings?: ChunkTimings;
 }
 
 /** Creates the projection version's schema and tables; idempotent. */
@@ -69,6 +72,8 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   });
   const domainByTopic = new Map(projection.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
   const topics = [...domainByTopic.keys()];
+  let fetchedAt = 0;
+  if (options.timings) consumer.on('fetch', () => void (fetchedAt = epochMs()));
   await connectWaitingForBroker({
     transport,
     producer,
@@ -81,8 +86,10 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   const decode = (topic: string, message: TransportMessage): Promise<RecordedEvent> => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec);
 
   const handle = async (chunk: readonly Delivered<RecordedEvent>[]) => {
+    const startedAt = options.timings ? epochMs() : 0;
     const result = await applyAndRecord(chunk);
     faults.at('projector.after-commit');
+    options.timings?.chunk({ ...chunkTimingPlace(chunk), fetchedAt, startedAt, committedAt: epochMs() });
     return result;
   };
   const applyAndRecord = async (chunk: readonly Delivered<RecordedEvent>[]) =>
@@ -131,5 +138,17 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
       await consumer.disconnect();
       await producer.disconnect();
     },
+  };
+}
+
+/** A chunk's place and, for each event, the command that caused it and when the broker appended it. */
+function chunkTimingPlace(chunk: readonly Delivered<RecordedEvent>[]) {
+  const first = chunk[0] as Delivered<RecordedEvent>;
+  return {
+    topic: first.topic,
+    partition: first.partition,
+    offsets: `${first.message.offset}-${(chunk.at(-1) as Delivered<RecordedEvent>).message.offset}`,
+    commands: chunk.map((d) => d.value.causedBy.commandUuid),
+    appendedAt: chunk.map((d) => Number(d.message.timestamp)),
   };
 }

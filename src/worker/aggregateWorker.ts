@@ -1,6 +1,7 @@
 import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, type Domain } from '../core/index.ts';
 import { archiveInvalidCommand, CommandAlreadyProcessed, inTransaction, readEventsCausedBy } from '../eventlog/index.ts';
 import { noFaults, type FaultHooks } from '../faults.ts';
+import { epochMs, type ChunkTimings } from '../chunkTimings.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
 import { connectWaitingForBroker } from '../messaging/connectWaiting.ts';
 import type { StuckReason } from '../messaging/stallWatchdog.ts';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   readonly onStuck?: (reason: StuckReason, detail: string) => void;
   /** Test hooks at the points of a chunk where a crash matters (docs/reliability.md); none by default. */
   readonly faultHooks?: FaultHooks;
+  /** Where each chunk's time went (the steady benchmark's timeline); nothing is measured without it. */
+  readonly timings?: ChunkTimings;
 }
 
 export interface RunningWorker {
@@ -51,6 +54,8 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   // A rebalance may hand our aggregates to another worker: forget every cached state.
   consumer.on('group-join', () => cache.clear());
   consumer.on('rebalancing', () => cache.clear());
+  let fetchedAt = 0;
+  if (options.timings) consumer.on('fetch', () => void (fetchedAt = epochMs()));
 
   await connectWaitingForBroker({
     transport,
@@ -125,8 +130,18 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     const topicMessages = [...byTopic].filter(([, messages]) => messages.length > 0).map(([topic, messages]) => ({ topic, messages }));
     if (topicMessages.length > 0) await producer.send(topicMessages, { onResend: (partitions) => logger.info('events sent again: Kafka left partitions unanswered', { partitions }) });
     faults.at('worker.after-produce');
-    workerChunkHandled(items, results, topicMessages, (performance.now() - started) / 1000);
-    logger.debug('chunk handled', { ...chunkPlace(chunk), outcomes: outcomeCounts(results), transactionMs: committed - started, produceMs: performance.now() - committed });
+    const produced = performance.now();
+    workerChunkHandled(items, results, topicMessages, (produced - started) / 1000);
+    logger.debug('chunk handled', { ...chunkPlace(chunk), outcomes: outcomeCounts(results), transactionMs: committed - started, produceMs: produced - committed });
+    options.timings?.chunk({
+      ...chunkPlace(chunk),
+      commands: items.map((item) => item.command.commandUuid),
+      appendedAt: chunk.map((d) => Number(d.message.timestamp)),
+      fetchedAt,
+      startedAt: epochMs(started),
+      committedAt: epochMs(committed),
+      producedAt: epochMs(produced),
+    });
   };
 
   const { stopWatching } = await runBatches(consumer, {
