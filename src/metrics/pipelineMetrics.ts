@@ -3,11 +3,14 @@ import type { RecordedEvent } from '../core/index.ts';
 
 /**
  * What the pipeline's parts count in this process. Workers, projectors and reactors call the
- * functions below; whatever serves /metrics in the same process (`streamfold serve`, the demo)
- * exposes them. Label values come from the config (types, topics, projection names), never from
- * request input, so the number of series stays bounded.
+ * functions below; whatever serves /metrics in the same process (`streamfold serve`, the demo,
+ * `worker|project|react --metrics-port`) exposes them. Label values come from the config (types,
+ * topics, projection names), never from request input, so the number of series stays bounded.
  */
 export const pipelineRegistry = new Registry();
+
+/** Seconds, from 1 ms to 10 s: a chunk, a transaction or a produce. */
+const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const commandsHandled = new Counter({
   name: 'streamfold_commands_handled_total',
@@ -30,11 +33,34 @@ const eventsPublished = new Counter({
   registers: [pipelineRegistry],
 });
 
+const commandsPublished = new Counter({
+  name: 'streamfold_reactor_commands_total',
+  help: 'Commands a reactor in this process produced in reaction to events, by reactor.',
+  labelNames: ['reactor'] as const,
+  registers: [pipelineRegistry],
+});
+
 const batchDuration = new Histogram({
   name: 'streamfold_batch_duration_seconds',
-  help: 'Time to handle one chunk of a Kafka batch: the Postgres transaction and any produce.',
+  help: 'Time to handle one chunk of a Kafka batch: the Postgres transaction and any produce, by role (worker, projector, reactor) and name.',
   labelNames: ['role', 'name'] as const,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  buckets: durationBuckets,
+  registers: [pipelineRegistry],
+});
+
+const transactionDuration = new Histogram({
+  name: 'streamfold_transaction_duration_seconds',
+  help: "Time of a chunk's Postgres transaction (begin to commit, isolating a culprit included), by role and name.",
+  labelNames: ['role', 'name'] as const,
+  buckets: durationBuckets,
+  registers: [pipelineRegistry],
+});
+
+const produceDuration = new Histogram({
+  name: 'streamfold_produce_duration_seconds',
+  help: "Time to produce a chunk's messages until every in-sync replica acknowledged them, by role and name.",
+  labelNames: ['role', 'name'] as const,
+  buckets: durationBuckets,
   registers: [pipelineRegistry],
 });
 
@@ -47,10 +73,31 @@ const deadLettered = new Counter({
 
 const projectedEvents = new Counter({
   name: 'streamfold_projected_events_total',
-  help: 'Events a projector in this process read, by projector (name_vN).',
+  help: 'Events a projector in this process handled in a committed chunk (applied, or already applied and skipped), by projector (name_vN).',
   labelNames: ['projector'] as const,
   registers: [pipelineRegistry],
 });
+
+/**
+ * A labelled child per pair of values, made once: a chunk's hot path then increments without
+ * building a label object or a series key per message.
+ */
+function childrenOf<T>(make: (a: string, b: string) => T): (a: string, b: string) => T {
+  const byA = new Map<string, Map<string, T>>();
+  return (a, b) => {
+    let byB = byA.get(a);
+    if (!byB) byA.set(a, (byB = new Map()));
+    let child = byB.get(b);
+    if (!child) byB.set(b, (child = make(a, b)));
+    return child;
+  };
+}
+
+const handledChild = childrenOf((commandType, outcome) => commandsHandled.labels(commandType, outcome));
+const appendedChild = childrenOf((aggregateType, eventType) => eventsAppended.labels(aggregateType, eventType));
+const batchChild = childrenOf((role, name) => batchDuration.labels(role, name));
+const transactionChild = childrenOf((role, name) => transactionDuration.labels(role, name));
+const produceChild = childrenOf((role, name) => produceDuration.labels(role, name));
 
 interface HandledCommand {
   readonly command: { readonly commandType: string };
@@ -60,31 +107,49 @@ interface CommandResultLike {
   readonly events: readonly RecordedEvent[];
 }
 
+/** Where a chunk's time went, in seconds; a chunk that produced nothing has no `produce`, a reactor's no `transaction`. */
+export interface ChunkSeconds {
+  readonly transaction?: number;
+  readonly produce?: number;
+  readonly total: number;
+}
+
 /**
  * The aggregate worker's hook: one call per chunk, after the produce. `results[i]` is the
  * outcome of `items[i]`; a duplicate's events were appended the first time, so they count as
- * published again but not as appended.
+ * published again but not as appended. A bare number is the chunk's total time.
  */
 export function workerChunkHandled(
   items: readonly HandledCommand[],
   results: readonly CommandResultLike[],
   published: readonly { topic: string; messages: readonly unknown[] }[],
-  seconds: number,
+  timings: ChunkSeconds | number,
 ): void {
   results.forEach((result, i) => {
-    const commandType = items[i]?.command.commandType ?? 'unknown';
-    commandsHandled.inc({ command_type: commandType, outcome: result.outcome });
+    handledChild(items[i]?.command.commandType ?? 'unknown', result.outcome).inc();
     if (result.outcome === 'duplicate') return;
-    for (const event of result.events) eventsAppended.inc({ aggregate_type: event.aggregateType, event_type: event.eventType });
+    for (const event of result.events) appendedChild(event.aggregateType, event.eventType).inc();
   });
   for (const { topic, messages } of published) eventsPublished.inc({ topic }, messages.length);
-  batchDuration.observe({ role: 'worker', name: 'aggregates' }, seconds);
+  chunkTimed('worker', 'aggregates', typeof timings === 'number' ? { total: timings, transaction: timings } : timings);
 }
 
-/** A projector's hook: one call per applied chunk. */
-export function projectorChunkApplied(projector: string, events: number, seconds: number): void {
+/** A projector's hook: one call per committed chunk, `events` the chunk's events up to any halt. */
+export function projectorChunkApplied(projector: string, events: number, timings: ChunkSeconds | number): void {
   projectedEvents.inc({ projector }, events);
-  batchDuration.observe({ role: 'projector', name: projector }, seconds);
+  chunkTimed('projector', projector, typeof timings === 'number' ? { total: timings, transaction: timings } : timings);
+}
+
+/** A reactor's hook: one call per chunk, after its commands were produced. */
+export function reactorChunkHandled(reactor: string, commands: number, timings: ChunkSeconds): void {
+  if (commands > 0) commandsPublished.inc({ reactor }, commands);
+  chunkTimed('reactor', reactor, timings);
+}
+
+function chunkTimed(role: string, name: string, timings: ChunkSeconds): void {
+  batchChild(role, name).observe(timings.total);
+  if (timings.transaction !== undefined) transactionChild(role, name).observe(timings.transaction);
+  if (timings.produce !== undefined) produceChild(role, name).observe(timings.produce);
 }
 
 /** Any consumer's hook when it dead-letters a message read from `topic`. */

@@ -4,6 +4,7 @@ import { produceCommands } from '../client/commandSender.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
 import { connectWaitingForBroker } from '../messaging/connectWaiting.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
+import { messageDeadLettered, reactorChunkHandled, watchConsumer } from '../metrics/index.ts';
 import type { TransportMessage } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -19,8 +20,10 @@ export interface ReactorOptions {
 export async function startReactor(runtime: Runtime, reactor: Reactor, options: ReactorOptions = {}): Promise<{ stop(): Promise<void> }> {
   const { transport } = runtime;
   const producer = transport.producer();
-  const consumer = transport.consumer(reactorGroupOf(runtime.config.app, reactor), { fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs, sessionTimeoutMs: runtime.settings.sessionTimeoutMs });
+  const group = reactorGroupOf(runtime.config.app, reactor);
+  const consumer = transport.consumer(group, { fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs, sessionTimeoutMs: runtime.settings.sessionTimeoutMs });
   const domainByTopic = new Map(reactor.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
+  const unwatch = watchConsumer(consumer, group, [...domainByTopic.keys()]);
   await connectWaitingForBroker({
     transport,
     producer,
@@ -34,6 +37,9 @@ export async function startReactor(runtime: Runtime, reactor: Reactor, options: 
     producer,
     decode: (topic: string, message: TransportMessage) => eventAtDoor(message, domainByTopic.get(topic) as Domain, runtime.codec),
     handle: async (chunk) => {
+      const started = performance.now();
+      let producing = 0;
+      let produced = 0;
       for (const { value: event } of chunk) {
         const reactions = await reactor.react(event, runtime.pool);
         const commands = reactions.map(
@@ -46,13 +52,19 @@ export async function startReactor(runtime: Runtime, reactor: Reactor, options: 
             metadata: { issuedAt: event.recordedAt, issuedBy: `reactor:${reactor.name}`, role: 'system', correlationId: event.correlationId, causationId: event.eventUuid },
           }),
         );
+        const sending = performance.now();
         await produceCommands(runtime, producer, commands);
+        producing += performance.now() - sending;
+        produced += commands.length;
       }
+      reactorChunkHandled(reactor.name, produced, { total: (performance.now() - started) / 1000, produce: producing / 1000 });
     },
+    onDeadLetter: (topic) => messageDeadLettered(topic),
   });
 
   return {
     async stop() {
+      unwatch();
       await consumer.disconnect();
       await producer.disconnect();
     },
