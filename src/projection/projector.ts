@@ -6,6 +6,7 @@ import type { StuckReason } from '../messaging/stallWatchdog.ts';
 import type { TransportMessage } from '../messaging/transport.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
 import { noFaults, type FaultHooks } from '../faults.ts';
+import { messageDeadLettered, projectorChunkApplied, watchConsumer } from '../metrics/index.ts';
 import { epochMs, type ChunkTimings } from '../chunkTimings.ts';
 import type { Runtime } from '../runtime.ts';
 import { recordAppliedOffset } from './appliedOffsets.ts';
@@ -66,12 +67,14 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   const faults = options.faultHooks ?? noFaults;
   const { transport } = runtime;
   const producer = transport.producer();
-  const consumer = transport.consumer(projectionGroupOf(runtime.config.app, at, runtime.readDatabase), {
+  const group = projectionGroupOf(runtime.config.app, at, runtime.readDatabase);
+  const consumer = transport.consumer(group, {
     fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs,
     sessionTimeoutMs: runtime.settings.sessionTimeoutMs,
   });
   const domainByTopic = new Map(projection.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
   const topics = [...domainByTopic.keys()];
+  const unwatch = watchConsumer(consumer, group, topics);
   let fetchedAt = 0;
   if (options.timings) consumer.on('fetch', () => void (fetchedAt = epochMs()));
   await connectWaitingForBroker({
@@ -87,8 +90,12 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
 
   const handle = async (chunk: readonly Delivered<RecordedEvent>[]) => {
     const startedAt = options.timings ? epochMs() : 0;
+    const started = performance.now();
     const result = await applyAndRecord(chunk);
+    const seconds = (performance.now() - started) / 1000;
     faults.at('projector.after-commit');
+    // A halt commits the events before it; the halted one and those after are read again.
+    projectorChunkApplied(projector, result ? chunk.filter((d) => BigInt(d.message.offset) < BigInt(result.haltAt)).length : chunk.length, seconds);
     options.timings?.chunk({ ...chunkTimingPlace(chunk), fetchedAt, startedAt, committedAt: epochMs() });
     return result;
   };
@@ -123,7 +130,10 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     // Postgres round trips is what makes a replay faster on a machine with idle cores.
     partitionsConcurrently: options.partitionsConcurrently ?? runtime.settings.partitionsConcurrently,
     onHalt: (topic, partition, offset) => void waitForResolution(topic, partition, offset),
-    onDeadLetter: (topic, error) => log('dead-lettered', { topic, error: error.message }),
+    onDeadLetter: (topic, error) => {
+      messageDeadLettered(topic);
+      log('dead-lettered', { topic, error: error.message });
+    },
     onCommitted: (topic, partition, offset) => options.debug?.('offset committed', { projector, topic, partition, offset }),
     onDecodeWait: (topic, error, waitMs) => log('waiting to decode', { topic, error: error.message, waitMs }),
   });
@@ -135,6 +145,7 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     async stop() {
       stopped = true;
       stopWatching();
+      unwatch();
       await consumer.disconnect();
       await producer.disconnect();
     },

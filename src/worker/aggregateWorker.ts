@@ -9,7 +9,7 @@ import type { OutgoingMessage, TransportMessage } from '../messaging/transport.t
 import { eventHeaders } from '../messaging/envelopeHeaders.ts';
 import { commandAtDoor } from '../messaging/messageDoor.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { messageDeadLettered, workerChunkHandled } from '../metrics/index.ts';
+import { messageDeadLettered, watchConsumer, workerChunkHandled } from '../metrics/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { handleChunk, type ChunkItem } from './handleChunk.ts';
 import { handleCommand, type CommandResult } from './handleCommand.ts';
@@ -46,7 +46,8 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
 
   const { transport } = runtime;
   const producer = transport.producer();
-  const consumer = transport.consumer(aggregateGroupOf(runtime.config.app), {
+  const group = aggregateGroupOf(runtime.config.app);
+  const consumer = transport.consumer(group, {
     sessionTimeoutMs: runtime.settings.sessionTimeoutMs,
     heartbeatIntervalMs: Math.max(500, Math.floor(runtime.settings.sessionTimeoutMs / 10)),
     fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs,
@@ -54,6 +55,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   // A rebalance may hand our aggregates to another worker: forget every cached state.
   consumer.on('group-join', () => cache.clear());
   consumer.on('rebalancing', () => cache.clear());
+  const unwatch = watchConsumer(consumer, group, [...domainByTopic.keys()]);
   let fetchedAt = 0;
   if (options.timings) consumer.on('fetch', () => void (fetchedAt = epochMs()));
 
@@ -131,7 +133,11 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     if (topicMessages.length > 0) await producer.send(topicMessages, { onResend: (partitions) => logger.info('events sent again: Kafka left partitions unanswered', { partitions }) });
     faults.at('worker.after-produce');
     const produced = performance.now();
-    workerChunkHandled(items, results, topicMessages, (produced - started) / 1000);
+    workerChunkHandled(items, results, topicMessages, {
+      transaction: (committed - started) / 1000,
+      produce: topicMessages.length > 0 ? (produced - committed) / 1000 : undefined,
+      total: (produced - started) / 1000,
+    });
     logger.debug('chunk handled', { ...chunkPlace(chunk), outcomes: outcomeCounts(results), transactionMs: committed - started, produceMs: produced - committed });
     options.timings?.chunk({
       ...chunkPlace(chunk),
@@ -163,6 +169,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   return {
     async stop() {
       stopWatching();
+      unwatch();
       // disconnect() waits for the batch in hand: it finishes, or its offset stays uncommitted.
       await consumer.disconnect();
       await producer.disconnect();
