@@ -6,7 +6,7 @@ import { createTransport } from './messaging/createTransport.ts';
 import { MessagingError } from './messaging/errors.ts';
 import type { RegistrationResult } from './messaging/schemaCatalog.ts';
 import { registerWithUpcasters } from './schemaCheck.ts';
-import { applyTopics, loadTopicSpecs, type TopicReport } from './messaging/topics.ts';
+import { applyTopics, loadTopicSpecs, withReplication, type ReplicationChoice, type TopicReport } from './messaging/topics.ts';
 
 export async function migrateEventLog(settings: Settings): Promise<string[]> {
   await ensureDatabase(settings.databaseUrl);
@@ -18,11 +18,21 @@ export async function migrateEventLog(settings: Settings): Promise<string[]> {
   }
 }
 
-export async function applyTopicFiles(settings: Settings, config: StreamfoldConfig): Promise<TopicReport> {
+/**
+ * Creates the config's missing topics and reports drift. Replication: `choice` (the CLI's flags),
+ * else the settings' variables, else each topic file, else the cluster's size (see withReplication).
+ */
+export async function applyTopicFiles(settings: Settings, config: StreamfoldConfig, choice: ReplicationChoice = {}): Promise<TopicReport> {
+  const files = loadTopicSpecs(topicsDirOf(config));
   const admin = createTransport(settings, `${config.app}.admin`).admin();
   await admin.connect();
   try {
-    return await applyTopics(admin, loadTopicSpecs(topicsDirOf(config)));
+    const { brokers } = await admin.describeCluster();
+    const chosen = {
+      replicationFactor: choice.replicationFactor ?? settings.topicReplicationFactor,
+      minInsyncReplicas: choice.minInsyncReplicas ?? settings.topicMinInsyncReplicas,
+    };
+    return await applyTopics(admin, withReplication(files, brokers.length, chosen));
   } finally {
     await admin.disconnect();
   }
@@ -36,7 +46,7 @@ export function describeTopicReport(report: TopicReport): string {
   const lines = [
     ...report.created.map((t) => `created   ${t}`),
     ...report.unchanged.map((t) => `ok        ${t}`),
-    ...report.drift.map((d) => `DRIFT     ${d.topic}: ${d.what} is ${d.broker} on the broker, ${d.file} in the file (not changed; fix by hand)`),
+    ...report.drift.map((d) => `DRIFT     ${d.topic}: ${d.what} is ${d.broker} on the broker, ${d.file} wanted (not changed; fix by hand)`),
   ];
   return lines.join('\n');
 }

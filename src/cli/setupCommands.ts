@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
 import { loadConfig } from '../config/streamfoldConfig.ts';
+import { positiveInteger } from './arguments.ts';
 
 // The commands import what talks to Postgres, Kafka and the registry when they run, so `--help` starts quickly.
 const setup = () => import('../setup.ts');
@@ -20,10 +21,14 @@ export function registerSetupCommands(program: Command): void {
     .command('topics')
     .description('manage the topics described in topics/')
     .command('apply')
-    .description('create missing topics; report drift (partitions, configs) without changing or deleting anything')
-    .action(async () => {
+    .description('create missing topics; report drift (partitions, replication, configs) without changing or deleting anything')
+    .option('--replication-factor <n>', 'replicas of every topic (else STREAMFOLD_TOPIC_REPLICATION_FACTOR, the topic file, min(3, brokers))', (v) => positiveInteger('--replication-factor', v))
+    .option('--min-insync-replicas <n>', 'min.insync.replicas of every topic (else STREAMFOLD_TOPIC_MIN_INSYNC_REPLICAS, the topic file, 2 from a factor of 3, else 1)', (v) =>
+      positiveInteger('--min-insync-replicas', v),
+    )
+    .action(async (opts: { replicationFactor?: number; minInsyncReplicas?: number }) => {
       const { applyTopicFiles, describeTopicReport } = await setup();
-      const report = await applyTopicFiles(readSettings(), await loadConfig());
+      const report = await applyTopicFiles(readSettings(), await loadConfig(), opts);
       console.log(describeTopicReport(report));
       if (report.drift.length > 0) process.exitCode = 2;
     });

@@ -22,6 +22,9 @@ export interface Settings {
   /** Kafka client security, passed through to kafkajs. */
   readonly kafkaSsl: boolean;
   readonly kafkaSasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+  /** What `topics apply` gives every topic; unset follows the topic file, then the cluster's size (src/messaging/topics.ts). */
+  readonly topicReplicationFactor?: number | undefined;
+  readonly topicMinInsyncReplicas?: number | undefined;
 }
 
 /** A positive whole number from the environment, or the fallback when unset. */
@@ -34,6 +37,9 @@ export function integer(env: NodeJS.ProcessEnv, name: string, fallback: number):
   }
   return value;
 }
+
+/** A positive whole number from the environment, or undefined when unset. */
+const optionalInteger = (env: NodeJS.ProcessEnv, name: string): number | undefined => (env[name] ? integer(env, name, 1) : undefined);
 
 function saslOf(env: NodeJS.ProcessEnv): Settings['kafkaSasl'] {
   const mechanism = env.KAFKA_SASL_MECHANISM;
@@ -64,5 +70,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: env.STREAMFOLD_LOG_LEVEL ?? 'info',
     kafkaSsl: env.KAFKA_SSL === 'true',
     kafkaSasl: saslOf(env),
+    topicReplicationFactor: optionalInteger(env, 'STREAMFOLD_TOPIC_REPLICATION_FACTOR'),
+    topicMinInsyncReplicas: optionalInteger(env, 'STREAMFOLD_TOPIC_MIN_INSYNC_REPLICAS'),
   };
 }
