@@ -4,6 +4,7 @@ import type { CommandInput } from '../client/commandSender.ts';
 import type { Runtime } from '../runtime.ts';
 import { jsonArgument, knownNames, optionalUuid, positiveInteger, uuidArgument } from './arguments.ts';
 import { formatEvent } from './format.ts';
+import { metricsListen, metricsPortHelp, startMetricsIfAsked } from './metricsOption.ts';
 import { chunkTimingsFromEnv } from '../chunkTimings.ts';
 
 /** Runs until SIGTERM or SIGINT, then stops each part cleanly. */
@@ -108,9 +109,11 @@ export function registerPipelineCommands(program: Command): void {
     .command('worker')
     .description('run an aggregate worker: command topics → event log → event topics')
     .option('--domains <names>', 'comma-separated domain names (default: all in the config)', list)
-    .action(async (opts: { domains?: string[] }) => {
+    .option('--metrics-port <port>', metricsPortHelp)
+    .action(async (opts: { domains?: string[]; metricsPort?: string }) => {
       const config = await loadConfig();
       const domains = knownNames('--domains', 'domain', opts.domains, config.domains.map((d) => d.name));
+      const listen = metricsListen(opts.metricsPort);
       const [{ createLogger }, { openRuntime }, { startAggregateWorker }, { faultHooksFromEnv }] = await Promise.all([
         loggerModule(),
         runtimeModule(),
@@ -119,18 +122,21 @@ export function registerPipelineCommands(program: Command): void {
       ]);
       const logger = createLogger('worker');
       const runtime = await openRuntime(config, 'worker');
+      const metrics = await startMetricsIfAsked(listen, runtime, logger.info);
       const worker = await startAggregateWorker(runtime, { domains, logger, onStuck: exitWhenStuck(logger.info), faultHooks: await faultHooksFromEnv(), timings: chunkTimingsFromEnv(logger.debug) });
       logger.info('worker running');
-      await runUntilSignalled(runtime, [worker], logger.info);
+      await runUntilSignalled(runtime, [worker, ...metrics], logger.info);
     });
 
   program
     .command('project')
     .description('run projectors, one consumer group per projection version')
     .option('--projection <names>', 'comma-separated projection names (default: all)', list)
-    .action(async (opts: { projection?: string[] }) => {
+    .option('--metrics-port <port>', metricsPortHelp)
+    .action(async (opts: { projection?: string[]; metricsPort?: string }) => {
       const config = await loadConfig();
       const names = knownNames('--projection', 'projection', opts.projection, config.projections.map((p) => p.name));
+      const listen = metricsListen(opts.metricsPort);
       const [{ createLogger }, { openRuntime }, { startProjector }, { faultHooksFromEnv }] = await Promise.all([
         loggerModule(),
         runtimeModule(),
@@ -140,26 +146,30 @@ export function registerPipelineCommands(program: Command): void {
       const logger = createLogger('projector');
       const log = logger.info;
       const runtime = await openRuntime(config, 'projector');
+      const metrics = await startMetricsIfAsked(listen, runtime, log);
       const chosen = runtime.config.projections.filter((p) => names.includes(p.name));
       const faultHooks = await faultHooksFromEnv();
       const running = await Promise.all(chosen.map((p) => startProjector(runtime, p, { log, debug: logger.debug, onStuck: exitWhenStuck(log), faultHooks, timings: chunkTimingsFromEnv(logger.debug) })));
       log('projectors running', { projections: chosen.map((p) => p.name) });
-      await runUntilSignalled(runtime, running, log);
+      await runUntilSignalled(runtime, [...running, ...metrics], log);
     });
 
   program
     .command('react')
     .description('run reactors: events in, commands out')
     .option('--reactor <names>', 'comma-separated reactor names (default: all)', list)
-    .action(async (opts: { reactor?: string[] }) => {
+    .option('--metrics-port <port>', metricsPortHelp)
+    .action(async (opts: { reactor?: string[]; metricsPort?: string }) => {
       const config = await loadConfig();
       const names = knownNames('--reactor', 'reactor', opts.reactor, config.reactors.map((r) => r.name));
+      const listen = metricsListen(opts.metricsPort);
       const [{ createLogger }, { openRuntime }, { startReactor }] = await Promise.all([loggerModule(), runtimeModule(), import('../reactor/reactorRunner.ts')]);
       const log = createLogger('reactor').info;
       const runtime = await openRuntime(config, 'reactor');
+      const metrics = await startMetricsIfAsked(listen, runtime, log);
       const chosen = runtime.config.reactors.filter((r) => names.includes(r.name));
       const running = await Promise.all(chosen.map((r) => startReactor(runtime, r, { log })));
       log('reactors running', { reactors: chosen.map((r) => r.name) });
-      await runUntilSignalled(runtime, running, log);
+      await runUntilSignalled(runtime, [...running, ...metrics], log);
     });
 }
