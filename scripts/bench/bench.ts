@@ -19,6 +19,7 @@ import { loadedPipeline, replayRate } from './replayRun.ts';
 import { peerComparison } from './peer.ts';
 import { pipelineRun, type RunOptions, type RunResult } from './pipelineRun.ts';
 import { median, round } from './stats.ts';
+import { fetchRows, segments } from './timeline.ts';
 
 // The defaults are the performance issue's sizes; smaller ones make a quick look.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -53,6 +54,8 @@ interface Scenario {
   readonly describe: string;
   readonly columns: readonly (readonly [key: string, label: string])[];
   readonly run: () => Promise<Measures>;
+  /** A second table, one row per segment: `<label> p50` and `<label> p99` of the measures. */
+  readonly segments?: readonly string[];
   /** Cleans up what the runs shared, after the last one. */
   readonly finish?: () => Promise<void>;
 }
@@ -116,31 +119,34 @@ const scenarios: Record<string, Scenario> = {
   },
   steady: {
     title: 'Latency at a steady rate',
-    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions, no offset commits), where a command crosses two`,
+    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, each sent on its slot without waiting for the sends before it (one producer: kafkajs queues them behind its one request in flight), send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions, no offset commits), where a command crosses two. The timeline follows each command hop by hop: the command and event topics stamp records with \`LogAppendTime\`, and the worker and projector (STREAMFOLD_CHUNK_TIMINGS=1) log per chunk when the fetch that brought it was answered, when it was handed over decoded, committed and (worker) its events acknowledged, matched by command uuid; latency counts from each command's own send call`,
     columns: [
-      ...pipelineColumns,
+      ['heldRate', 'generator held commands/s'],
+      ...pipelineColumns.filter(([key]) => key !== 'commandsPerSecond'),
       ['hopP50Ms', 'kafkajs alone, one hop p50 ms'],
       ['hopP99Ms', 'kafkajs alone, one hop p99 ms'],
+      ['timedShare', 'commands timed end to end %'],
     ],
+    segments: [...segments.map(([label]) => label), ...fetchRows],
     run: async () => {
-      const measured = pipelineMeasures(
-        await pipelineRun(
-          async (inputsFor, sendMany) => {
-            const total = STEADY_RATE * STEADY_SECONDS;
-            const inputs = inputsFor(total);
-            const started = performance.now();
-            for (let i = 0; i < total; i++) {
-              const wait = started + (i * 1000) / STEADY_RATE - performance.now();
-              if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-              await sendMany([inputs[i]!]);
-            }
-            return total;
-          },
-          { aggregates: COUNTERS },
-        ),
+      const result = await pipelineRun(
+        async (inputsFor, sendMany) => {
+          const total = STEADY_RATE * STEADY_SECONDS;
+          const inputs = inputsFor(total);
+          const sends: Promise<void>[] = [];
+          const started = performance.now();
+          for (let i = 0; i < total; i++) {
+            const wait = started + (i * 1000) / STEADY_RATE - performance.now();
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+            sends.push(sendMany([inputs[i]!]));
+          }
+          await Promise.all(sends);
+          return total;
+        },
+        { aggregates: COUNTERS, timeline: true },
       );
       const hop = await kafkajsHopLatency(STEADY_RATE, STEADY_SECONDS);
-      return { ...measured, hopP50Ms: hop.p50Ms, hopP99Ms: hop.p99Ms };
+      return { ...pipelineMeasures(result), ...result.timeline, hopP50Ms: hop.p50Ms, hopP99Ms: hop.p99Ms };
     },
   },
   replay: {
@@ -342,6 +348,7 @@ async function main() {
     for (const name of names) {
       const scenario = scenarios[name]!;
       const results: Measures[] = [];
+      const loadBefore = os.loadavg()[0]!;
       for (let run = 1; run <= RUNS; run++) {
         const result = await scenario.run();
         results.push(result);
@@ -361,6 +368,11 @@ async function main() {
         `| ${scenario.columns.map(([, label]) => label).join(' | ')} |`,
         `| ${scenario.columns.map(() => '---').join(' | ')} |`,
         `| ${scenario.columns.map(([key]) => cell(key)).join(' | ')} |`,
+        '',
+        ...(scenario.segments
+          ? ['| segment | p50 ms | p99 ms |', '| --- | --- | --- |', ...scenario.segments.map((label) => `| ${label} | ${cell(`${label} p50`)} | ${cell(`${label} p99`)} |`), '']
+          : []),
+        `Load average (1 min) before the runs ${loadBefore.toFixed(2)}, after ${os.loadavg()[0]!.toFixed(2)} (${os.cpus().length} cores).`,
         '',
       ]);
     }

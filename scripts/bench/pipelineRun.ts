@@ -12,6 +12,7 @@ import { committedCount } from './committed.ts';
 import { cpuPerCommand, sampleCpu } from './cpuTime.ts';
 import { percentile } from './stats.ts';
 import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
+import { epochNow, Timeline, useLogAppendTime } from './timeline.ts';
 
 export interface RunResult {
   readonly commands: number;
@@ -26,6 +27,8 @@ export interface RunResult {
   /** CPU µs per command of each process (sender, worker, projector, broker, registry, postgres), the cores' share used, and WAL bytes per command. */
   readonly cpu: Record<string, number>;
   readonly workerPeakRssMb: number;
+  /** With `timeline`: p50 and p99 of each hop (timeline.ts), and the rate the generator held. */
+  readonly timeline?: Record<string, number>;
 }
 
 /** Resident memory of a process, from /proc (Linux). */
@@ -60,14 +63,17 @@ export interface RunOptions {
   /** Extra environment and node flags for the worker and projector children (a cache size, a CPU profile). */
   readonly worker?: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] };
   readonly projector?: { nodeArgs?: string[] };
+  /** Times each command hop by hop: append times on the topics, and chunk timing lines from the children. */
+  readonly timeline?: boolean;
 }
 
 export async function pipelineRun(
   send: (inputsFor: (n: number) => CommandInput[], sendMany: (inputs: CommandInput[]) => Promise<void>) => Promise<number>,
-  { until = 'projection', aggregates = 10_000, workers = 1, configFile = counterConfig, env = {}, worker = {}, projector = {} }: RunOptions = {},
+  { until = 'projection', aggregates = 10_000, workers = 1, configFile = counterConfig, env = {}, worker = {}, projector = {}, timeline: timed = false }: RunOptions = {},
 ): Promise<RunResult> {
   const pipeline: IsolatedPipeline = await isolatedPipeline('bench', { configFile, partitions: 6 });
-  const childEnv = { ...pipeline.childEnv, ...env };
+  const timingEnv = timed ? { STREAMFOLD_CHUNK_TIMINGS: '1', STREAMFOLD_LOG_LEVEL: 'debug' } : {};
+  const childEnv = { ...pipeline.childEnv, ...timingEnv, ...env };
   const children: Child[] = [];
   try {
     // `debug` makes each worker log its chunks' timings, summed below.
@@ -87,6 +93,8 @@ export async function pipelineRun(
     const domain = pipeline.config.domains[0]!;
     const admin = createKafka(runtime.settings, `${pipeline.config.app}.bench`).admin();
     await admin.connect();
+    // Set before the warm-up: what the clock measures is stamped with the broker's append time.
+    if (timed) await useLogAppendTime(admin, [commandTopicOf(domain), eventTopicOf(domain)]);
     const projected = () =>
       until === 'projection'
         ? committedCount(admin, projectionGroupOf(pipeline.config.app, projection, runtime.readDatabase), eventTopicOf(domain))
@@ -105,6 +113,8 @@ export async function pipelineRun(
     while ((await projected()) < warmUp) await sleep(50);
     const baseline = await projected();
     const logStarts = workerChildren.map((child) => child.output().length);
+    const projectorLogStart = children[workers]?.output().length ?? 0;
+    const timeline = timed ? new Timeline() : undefined;
 
     let peakRssMb = 0;
     const rssSampler = setInterval(() => {
@@ -115,7 +125,11 @@ export async function pipelineRun(
     const walAt = async () => (await runtime.pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
     const walBefore = await walAt();
     const started = performance.now();
-    const sent = await send(inputsFor, async (inputs) => void (await sender.sendMany(inputs)));
+    const sent = await send(inputsFor, async (inputs) => {
+      const sentAt = epochNow();
+      const commands = await sender.sendMany(inputs);
+      timeline?.sent(commands.map((c) => c.commandUuid), sentAt);
+    });
     while ((await projected()) < baseline + sent) await sleep(20);
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuPerCommand(cpuBefore, sampleCpu(cpuParts), sent, seconds);
@@ -147,7 +161,12 @@ export async function pipelineRun(
       chunkTimes.transactionMs += entry.transactionMs;
       chunkTimes.produceMs += entry.produceMs;
     }
+    if (timeline) {
+      workerChildren.forEach((child, i) => timeline.read('worker', child.output().slice(logStarts[i])));
+      timeline.read('projector', children[workers]?.output().slice(projectorLogStart) ?? '');
+    }
     return {
+      timeline: timeline?.measures(),
       commands: sent,
       seconds,
       commandsPerSecond: sent / seconds,
