@@ -18,6 +18,7 @@ import { loginPage } from './pages/login.ts';
 import { overviewPage } from './pages/overview.ts';
 import { projectionPage, tablePage } from './pages/projection.ts';
 import { streamPage } from './pages/stream.ts';
+import { startThroughputSampler } from './throughputSamples.ts';
 
 type Params = Record<string, string>;
 type UiRequest = FastifyRequest<{ Params: Params; Body: URLSearchParams | undefined }>;
@@ -40,6 +41,9 @@ export async function uiRoutes(app: FastifyInstance, ctx: GatewayContext): Promi
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true };
   });
+  // The chart's points: a sample every two and a half refreshes of the page (5 s by default).
+  const sampler = startThroughputSampler(ctx, Math.max(1000, ctx.options.refreshMs * 2.5));
+  app.addHook('onClose', async () => sampler.stop());
   app.get('/', { config: { public: true } }, (_request, reply) => reply.redirect('/ui', 303));
   // Browsers ask for it on every page; an empty answer keeps the logs and the console quiet.
   app.get('/favicon.ico', { config: { public: true } }, (_request, reply) => reply.code(204).type('image/x-icon').send());
@@ -78,7 +82,7 @@ export async function uiRoutes(app: FastifyInstance, ctx: GatewayContext): Promi
         }
         return reply.header('Set-Cookie', sessionCookieHeader(token)).redirect(next, 303);
       });
-      get('/', async () => ({ title: 'Overview', body: await overviewPage(ctx) }));
+      get('/', async () => ({ title: 'Overview', body: await overviewPage(ctx, sampler.samples()) }));
       ui.get('/find', async (request, reply) => reply.redirect(await whereIs(ctx, requireUuid((urlOf(request).searchParams.get('id') ?? '').trim(), 'id')), 303));
       get('/streams/:aggregateUuid', (request) => streamPage(ctx, request.params.aggregateUuid as string, urlOf(request)));
       get('/commands/:commandUuid', (request) => commandPage(ctx, request.params.commandUuid as string));

@@ -28,11 +28,12 @@ async function chromiumToDrive(): Promise<string> {
 }
 
 /** Always kept under .streamfold/ for a look after a run; copied into docs/images with UPDATE_SCREENSHOTS=1 (the README's pictures). */
-async function screenshot(page: Page, name: string): Promise<void> {
+async function screenshot(page: Page, name: string, selector?: string): Promise<void> {
   const dirs = [path.join(projectRoot, '.streamfold/screenshots'), ...(process.env.UPDATE_SCREENSHOTS === '1' ? [path.join(projectRoot, 'docs/images')] : [])];
   for (const dir of dirs) {
     fs.mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: false });
+    const file = path.join(dir, `${name}.png`);
+    await (selector ? page.locator(selector).screenshot({ path: file }) : page.screenshot({ path: file, fullPage: false }));
   }
 }
 
@@ -125,6 +126,24 @@ describe('the web UI in headless Chromium', () => {
     await expect.poll(() => page.locator('table.events tbody tr').count(), { timeout: 20_000 }).toBe(2);
     expect(await page.locator('table.events tbody tr').nth(1).textContent()).toContain('Period 2 <b>live</b>');
     expect(await page.locator('main b').count()).toBe(0);
+  });
+
+  it('charts throughput and lag from the samples the server took since it started, as an inline SVG', async () => {
+    await page.goto(`${gateway.url}/ui`);
+    const chart = page.locator('#throughput svg#throughput-chart');
+    expect(await chart.count()).toBe(1);
+    // Commands were decided since the gateway started: the live region fills in as samples come (one a second here).
+    const pointsOf = (kind: string) => page.locator(`#throughput path.${kind}`).getAttribute('data-points').then(Number).catch(() => 0);
+    await expect.poll(() => pointsOf('throughput'), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    expect(await pointsOf('lag')).toBeGreaterThanOrEqual(3);
+    const d = (await page.locator('#throughput path.throughput').getAttribute('d')) as string;
+    expect(d).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
+    // The command the test before sent was decided between two samples: a point above the baseline (y 112).
+    expect(Math.min(...[...d.matchAll(/,([\d.]+)/g)].map((m) => Number(m[1])))).toBeLessThan(112);
+    const text = await chart.textContent();
+    for (const label of ['commands decided / s', 'consumer lag (messages)', 'now', ' s']) expect(text).toContain(label);
+    expect(await page.locator('#throughput title').textContent()).toMatch(/^Commands decided per second and consumer lag, the last \d+ (s|min)$/);
+    await screenshot(page, 'ui-chart', '#throughput-chart');
   });
 
   it('shows projections with their live version, lag and state, finds a uuid, and shows a dead letter escaped', async () => {

@@ -4,6 +4,8 @@ import { readRecentEvents } from '../../gateway/queries/streamPage.ts';
 import { html, uiPath, type SafeHtml } from '../html.ts';
 import { liveRegion } from '../layout.ts';
 import { eventsTable, pill, unavailable } from '../fragments.ts';
+import { throughputChart } from '../throughputChart.ts';
+import type { PipelineSample } from '../throughputSamples.ts';
 
 /** One section of the page; a server that does not answer shows in its place instead of failing the page. */
 async function part(what: string, work: () => Promise<SafeHtml>): Promise<SafeHtml> {
@@ -41,8 +43,8 @@ async function outcomesSection({ runtime }: GatewayContext): Promise<SafeHtml> {
   return html`<table><thead><tr><th>outcome</th><th>commands</th></tr></thead><tbody>${rows.map((o) => html`<tr><td>${pill(o.outcome)}</td><td>${o.count}</td></tr>`)}</tbody></table>`;
 }
 
-/** The front page: projections, dead letters, outcomes and the newest events, all live. */
-export async function overviewPage(ctx: GatewayContext): Promise<SafeHtml> {
+/** The front page: throughput and lag, projections, dead letters, outcomes and the newest events, all live. */
+export async function overviewPage(ctx: GatewayContext, samples: readonly PipelineSample[] = []): Promise<SafeHtml> {
   // Side by side, so a Kafka that does not answer costs one timeout, not one per section.
   const [projections, deadLetters, outcomes, recent] = await Promise.all([
     part('Kafka', () => projectionsSection(ctx)),
@@ -51,6 +53,7 @@ export async function overviewPage(ctx: GatewayContext): Promise<SafeHtml> {
     part('Postgres', async () => eventsTable(await readRecentEvents(ctx.runtime.pool, 25), { withStream: true })),
   ]);
   return html`<h1>${ctx.runtime.config.app}</h1>
+<section><h2>Throughput and lag</h2>${liveRegion('throughput', throughputChart(samples))}</section>
 <section><h2>Projections</h2>${liveRegion('projections', projections)}</section>
 <div class="grid">
 <section><h2>Dead letters</h2>${liveRegion('dead-letters', deadLetters)}</section>
