@@ -27,6 +27,7 @@ const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 100_000);
 const COUNTERS = Number(process.env.BENCH_COUNTERS ?? 10_000);
 const STEADY_RATE = Number(process.env.BENCH_RATE ?? 1000);
 const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const STEADY_SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
 const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 10_000);
 const MEMORY_AGGREGATES = Number(process.env.BENCH_AGGREGATES ?? 1_000_000);
 const CACHE_CAP = Number(process.env.BENCH_CACHE_CAP ?? 10_000);
@@ -119,7 +120,7 @@ const scenarios: Record<string, Scenario> = {
   },
   steady: {
     title: 'Latency at a steady rate',
-    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, each sent on its slot without waiting for the sends before it (one producer: kafkajs queues them behind its one request in flight), send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions, no offset commits), where a command crosses two. The timeline follows each command hop by hop: the command and event topics stamp records with \`LogAppendTime\`, and the worker and projector (STREAMFOLD_CHUNK_TIMINGS=1) log per chunk when the fetch that brought it was answered, when it was handed over decoded, committed and (worker) its events acknowledged, matched by command uuid; latency counts from each command's own send call`,
+    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, each sent on its slot without waiting for the sends before it, through ${STEADY_SENDERS} producers (the least busy takes each send: one idempotent producer has one request in flight), send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions, no offset commits), where a command crosses two. The timeline follows each command hop by hop: the command and event topics stamp records with \`LogAppendTime\`, and the worker and projector (STREAMFOLD_CHUNK_TIMINGS=1) log per chunk when the fetch that brought it was answered, when it was handed over decoded, committed and (worker) its events acknowledged, matched by command uuid; latency counts from each command's own send call`,
     columns: [
       ['heldRate', 'generator held commands/s'],
       ...pipelineColumns.filter(([key]) => key !== 'commandsPerSecond'),
@@ -143,7 +144,7 @@ const scenarios: Record<string, Scenario> = {
           await Promise.all(sends);
           return total;
         },
-        { aggregates: COUNTERS, timeline: true },
+        { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS },
       );
       const hop = await kafkajsHopLatency(STEADY_RATE, STEADY_SECONDS);
       return { ...pipelineMeasures(result), ...result.timeline, hopP50Ms: hop.p50Ms, hopP99Ms: hop.p99Ms };
@@ -353,6 +354,7 @@ async function main() {
         const result = await scenario.run();
         results.push(result);
         console.log(`${name} run ${run}: ${scenario.columns.map(([key, label]) => `${label} ${round(result[key] ?? Number.NaN, 2)}`).join(', ')}`);
+        for (const label of scenario.segments ?? []) console.log(`  ${label}: p50 ${round(result[`${label} p50`] ?? Number.NaN, 2)}, p99 ${round(result[`${label} p99`] ?? Number.NaN, 2)}`);
       }
       await scenario.finish?.();
       const cell = (key: string) => {

@@ -65,11 +65,16 @@ export interface RunOptions {
   readonly projector?: { nodeArgs?: string[] };
   /** Times each command hop by hop: append times on the topics, and chunk timing lines from the children. */
   readonly timeline?: boolean;
+  /**
+   * Producers the load generator sends through, each send on the least busy: one has one request
+   * in flight (idempotent), so sends that do not wait for each other queue behind its round trips.
+   */
+  readonly senders?: number;
 }
 
 export async function pipelineRun(
   send: (inputsFor: (n: number) => CommandInput[], sendMany: (inputs: CommandInput[]) => Promise<void>) => Promise<number>,
-  { until = 'projection', aggregates = 10_000, workers = 1, configFile = counterConfig, env = {}, worker = {}, projector = {}, timeline: timed = false }: RunOptions = {},
+  { until = 'projection', aggregates = 10_000, workers = 1, configFile = counterConfig, env = {}, worker = {}, projector = {}, timeline: timed = false, senders: senderCount = 1 }: RunOptions = {},
 ): Promise<RunResult> {
   const pipeline: IsolatedPipeline = await isolatedPipeline('bench', { configFile, partitions: 6 });
   const timingEnv = timed ? { STREAMFOLD_CHUNK_TIMINGS: '1', STREAMFOLD_LOG_LEVEL: 'debug' } : {};
@@ -100,7 +105,8 @@ export async function pipelineRun(
         ? committedCount(admin, projectionGroupOf(pipeline.config.app, projection, runtime.readDatabase), eventTopicOf(domain))
         : committedCount(admin, aggregateGroupOf(pipeline.config.app), commandTopicOf(domain));
 
-    const sender = await createCommandSender(runtime);
+    const senders = await Promise.all(Array.from({ length: senderCount }, async () => ({ sender: await createCommandSender(runtime), pending: 0 })));
+    const sender = senders[0]!.sender;
     const counters = Array.from({ length: aggregates }, () => randomUUID());
     const inputsFor = (n: number) =>
       Array.from({ length: n }, (_, i) => {
@@ -127,7 +133,9 @@ export async function pipelineRun(
     const started = performance.now();
     const sent = await send(inputsFor, async (inputs) => {
       const sentAt = epochNow();
-      const commands = await sender.sendMany(inputs);
+      const least = senders.reduce((a, b) => (b.pending < a.pending ? b : a));
+      least.pending += 1;
+      const commands = await least.sender.sendMany(inputs).finally(() => (least.pending -= 1));
       timeline?.sent(commands.map((c) => c.commandUuid), sentAt);
     });
     while ((await projected()) < baseline + sent) await sleep(20);
@@ -137,7 +145,7 @@ export async function pipelineRun(
     const { rows: wal } = await runtime.pool.query<{ bytes: string }>('select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text as bytes', [await walAt(), walBefore]);
     cpu['wal bytes'] = Number(wal[0]!.bytes) / sent;
     clearInterval(rssSampler);
-    await sender.close();
+    await Promise.all(senders.map((s) => s.sender.close()));
     await admin.disconnect();
 
     // Postgres stamps each row with its transaction's start: the worker's and the projector's.
