@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './auditCommands.ts';
+import { registerOperateCommands } from './operateCommands.ts';
 import { registerPipelineCommands } from './pipelineCommands.ts';
 import { registerProjectionVersionCommands } from './projectionVersionCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
@@ -35,6 +36,7 @@ registerStackCommands(program);
 registerSetupCommands(program);
 registerPipelineCommands(program);
 registerAuditCommands(program);
+registerOperateCommands(program);
 registerProjectionVersionCommands(program);
 registerServeCommand(program);
 

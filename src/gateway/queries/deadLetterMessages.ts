@@ -107,16 +107,25 @@ export async function readDeadLetters(runtime: Runtime, admin: TransportAdmin, t
   return found.map((f) => toDeadLetter(f.partition, f.message)).sort((a, b) => (BigInt(b.offset) > BigInt(a.offset) ? 1 : -1));
 }
 
+async function readOneDeadLetter(runtime: Runtime, admin: TransportAdmin, topic: string, partition: number, offset: bigint) {
+  deadLetterTopicNamed(runtime, topic);
+  const [hit] = await readRange(runtime, admin, topic, (p) => (p.partition === partition ? offset : p.high), () => offset + 1n);
+  if (!hit) throw new HttpError(404, `${topic} has no message at partition ${partition}, offset ${offset} (deleted by retention, or never there)`);
+  return { letter: toDeadLetter(hit.partition, hit.message), hit };
+}
+
+/** The one message at a partition and offset of a config's dead-letter topic (a 404 HttpError when there is none). */
+export async function readDeadLetterAt(runtime: Runtime, admin: TransportAdmin, topic: string, partition: number, offset: bigint): Promise<DeadLetter> {
+  return (await readOneDeadLetter(runtime, admin, topic, partition, offset)).letter;
+}
+
 /**
  * Sends a dead-lettered message back to the topic it came from, with its original key, value
  * and headers: after a fix (a schema registered, a bug deployed) it is read again. A command's
  * uuid travels in its headers, so a retried command that was decided after all is deduplicated.
  */
 export async function retryDeadLetter(runtime: Runtime, admin: TransportAdmin, topic: string, partition: number, offset: bigint) {
-  deadLetterTopicNamed(runtime, topic);
-  const [hit] = await readRange(runtime, admin, topic, (p) => (p.partition === partition ? offset : p.high), () => offset + 1n);
-  if (!hit) throw new HttpError(404, `${topic} has no message at partition ${partition}, offset ${offset} (deleted by retention, or never there)`);
-  const letter = toDeadLetter(hit.partition, hit.message);
+  const { letter, hit } = await readOneDeadLetter(runtime, admin, topic, partition, offset);
   const source = topic.replace(/\.dlq$/, '');
   // The source topic comes from the dead-letter topic's own name, not from a header anyone could have written.
   const headers = Object.fromEntries(Object.entries(hit.message.headers ?? {}).filter(([k]) => !k.startsWith('dlq-')));
