@@ -24,7 +24,7 @@ export interface IsolatedPipeline {
   cleanup(): Promise<void>;
 }
 
-/** Writes topic files for each domain: commands, events and their dead-letter topics. */
+/** Writes topic files for each domain: commands, events and their dead-letter topics; replication follows the cluster (topics apply). */
 function writeTopicFiles(dir: string, domainNames: readonly string[], partitions: number): void {
   for (const name of domainNames) {
     for (const [topic, config] of [
@@ -33,7 +33,7 @@ function writeTopicFiles(dir: string, domainNames: readonly string[], partitions
       [`${name}.commands.dlq`, { 'retention.ms': '-1' }],
       [`${name}.events.dlq`, { 'retention.ms': '-1' }],
     ] as const) {
-      fs.writeFileSync(path.join(dir, `${topic}.json`), JSON.stringify({ name: topic, partitions: topic.endsWith('.dlq') ? 1 : partitions, replicationFactor: 1, config }));
+      fs.writeFileSync(path.join(dir, `${topic}.json`), JSON.stringify({ name: topic, partitions: topic.endsWith('.dlq') ? 1 : partitions, config }));
     }
   }
 }
