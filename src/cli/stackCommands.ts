@@ -20,7 +20,7 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('up')
     .description('install (once) and start Kafka and the registry; a no-op for what is already up')
-    .option('--brokers <n>', 'a KRaft cluster of n nodes (replication factor 3, min.insync.replicas 2) instead of one broker', (v) => positiveInteger('--brokers', v), 1)
+    .option('--brokers <n>', 'a KRaft cluster of n nodes instead of one broker (topics apply then uses replication factor min(3, n), min.insync.replicas 2 from 3)', (v) => positiveInteger('--brokers', v), 1)
     .action(async (opts: { brokers: number }) => {
       const settings = await stackSettings();
       const [{ clusterBrokers, clusterStatus, clusterUp, registryUp }, { formatStatus, stackStatus, stackUp }] = await Promise.all([cluster(), singleStack()]);
@@ -29,6 +29,8 @@ export function registerStackCommands(program: Command): void {
         await registryUp(settings);
         await printClusterStatus(settings);
         console.log(`clients: KAFKA_BROKERS=${clusterBrokers((await clusterStatus(settings, { brokers: opts.brokers })).map((n) => n.node))}`);
+        const { replicationFactor, minInsyncReplicas } = (await import('../messaging/topics.ts')).clusterReplication(opts.brokers);
+        console.log(`topics apply with those brokers creates topics with replication factor ${replicationFactor} and min.insync.replicas ${minInsyncReplicas}`);
         return;
       }
       await stackUp(settings);

@@ -48,6 +48,15 @@ export interface ReplicationChoice {
   readonly minInsyncReplicas?: number | undefined;
 }
 
+/** Two copies must hold a write once there are three; below that one does, or a lost broker would stop writes. */
+const minInsyncFor = (replicationFactor: number) => (replicationFactor >= 3 ? 2 : 1);
+
+/** What a cluster of `brokers` gives a topic that asks for nothing: the local stack's one broker 1 and 1, three or more 3 and 2. */
+export function clusterReplication(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = Math.max(1, Math.min(3, brokers));
+  return { replicationFactor, minInsyncReplicas: minInsyncFor(replicationFactor) };
+}
+
 /**
  * The replication of each topic, first found wins: the flag or variable (`choice`), the topic file
  * (`replicationFactor`, `config["min.insync.replicas"]`), then the cluster: a factor of
@@ -57,9 +66,9 @@ export interface ReplicationChoice {
  */
 export function withReplication(files: readonly TopicFile[], brokers: number, choice: ReplicationChoice = {}): TopicSpec[] {
   return files.map((file) => {
-    const replicationFactor = choice.replicationFactor ?? file.replicationFactor ?? Math.min(3, brokers);
+    const replicationFactor = choice.replicationFactor ?? file.replicationFactor ?? clusterReplication(brokers).replicationFactor;
     const fromFile = file.config['min.insync.replicas'];
-    const minInsync = choice.minInsyncReplicas ?? (fromFile === undefined ? replicationFactor >= 3 ? 2 : 1 : Number(fromFile));
+    const minInsync = choice.minInsyncReplicas ?? (fromFile === undefined ? minInsyncFor(replicationFactor) : Number(fromFile));
     if (replicationFactor > brokers) {
       const asked = choice.replicationFactor !== undefined ? 'asked for (--replication-factor or STREAMFOLD_TOPIC_REPLICATION_FACTOR)' : `in ${file.file}`;
       throw topicRefusal(`replication factor ${replicationFactor} ${asked} is more than the cluster's ${brokers} broker${brokers === 1 ? '' : 's'}; give ${brokers} or less`);

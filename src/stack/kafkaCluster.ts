@@ -10,6 +10,7 @@ import { registryServer } from './registry.ts';
 import { projectRoot } from './server.ts';
 import { newClusterId } from './clusterId.ts';
 import { brokersAnswering } from '../messaging/createTransport.ts';
+import { clusterReplication } from '../messaging/topics.ts';
 
 /** One node of a local KRaft cluster: broker and controller in one process. */
 export interface ClusterNode {
@@ -46,8 +47,8 @@ export function clusterNodes(s: StackSettings, options: ClusterOptions): Cluster
 export const clusterBrokers = (nodes: readonly ClusterNode[]) => nodes.map((n) => `127.0.0.1:${n.advertisedPort}`).join(',');
 
 function nodeProperties(node: ClusterNode, nodes: readonly ClusterNode[]): string {
-  const replication = Math.min(3, nodes.length);
-  const minIsr = Math.max(1, replication - 1);
+  // The internal topics get what `topics apply` gives the config's topics on this cluster.
+  const { replicationFactor: replication, minInsyncReplicas: minIsr } = clusterReplication(nodes.length);
   return `# Written by streamfold: node ${node.id} of a ${nodes.length}-node KRaft cluster on 127.0.0.1.
 process.roles=broker,controller
 node.id=${node.id}
@@ -134,7 +135,8 @@ function launch(s: StackSettings, java: string, libs: string, node: ClusterNode)
 
 /**
  * Starts a KRaft cluster of `brokers` combined nodes (replication factor 3, min.insync.replicas 2
- * for three), jars from the same cache as the single broker. A no-op for nodes already up; waits
+ * for three, for its own topics and, as `topics apply` reads the broker count, for the config's),
+ * jars from the same cache as the single broker. A no-op for nodes already up; waits
  * until every node sees the whole cluster. Returns the ids of the nodes it started.
  */
 export async function clusterUp(s: StackSettings, options: ClusterOptions, report: (line: string) => void = console.log): Promise<number[]> {
