@@ -4,7 +4,7 @@ import { isTokenCorrect, sessionCookieHeader } from '../gateway/auth.ts';
 import type { GatewayContext } from '../gateway/context.ts';
 import { HttpError } from '../gateway/http.ts';
 import { clearHaltOf, retryParked, skipParked } from '../gateway/queries/failureActions.ts';
-import { retryDeadLetter } from '../gateway/queries/deadLetterMessages.ts';
+import { discardDeadLetterBy, retryDeadLetterBy } from '../operate/deadLetterActions.ts';
 import { requireUuid, wholeNumber } from '../gateway/queries/input.ts';
 import { projectionNamed } from '../gateway/queries/projectionRows.ts';
 import { errorAnswer, routeMiss } from '../gateway/refusals.ts';
@@ -110,12 +110,16 @@ export async function uiRoutes(app: FastifyInstance, ctx: GatewayContext): Promi
         const failure = await skipParked(ctx.runtime, projection, requireUuid(request.params.eventUuid as string, 'event'));
         return back(reply, uiPath('projections', projection.name), `Skipped ${failure.event_type} ${failure.event_uuid}.`);
       });
-      post('/dead-letters/:topic/:partition/:offset/retry', async (request, reply) => {
-        const { topic, partition, offset } = request.params as { topic: string; partition: string; offset: string };
-        if (!/^\d{1,9}$/.test(partition) || !/^\d{1,18}$/.test(offset)) throw new HttpError(400, 'partition and offset must be whole numbers');
-        const result = await ctx.admin.use((a) => retryDeadLetter(ctx.runtime, a, topic, Number(partition), BigInt(offset)), 20_000);
-        return back(reply, uiPath('dead-letters', topic), `Sent ${partition}@${offset} back to ${result.sentTo}.`);
-      });
+      for (const action of ['retry', 'discard'] as const) {
+        post(`/dead-letters/:topic/:partition/:offset/${action}`, async (request, reply) => {
+          const { topic, partition, offset } = request.params as { topic: string; partition: string; offset: string };
+          if (!/^\d{1,9}$/.test(partition) || !/^\d{1,18}$/.test(offset)) throw new HttpError(400, 'partition and offset must be whole numbers');
+          // Recorded in dead_letter_actions as the UI's doing: the gateway knows no person.
+          const act = action === 'retry' ? retryDeadLetterBy : discardDeadLetterBy;
+          const done = await ctx.admin.use((a) => act(ctx.runtime, a, topic, Number(partition), BigInt(offset), 'ui'), 20_000);
+          return back(reply, uiPath('dead-letters', topic), done.sentTo ? `Sent ${partition}@${offset} back to ${done.sentTo}.` : `Discarded ${partition}@${offset}.`);
+        });
+      }
     },
     { prefix: '/ui' },
   );

@@ -132,6 +132,14 @@ describe('operating through the gateway: failures, dead letters, and who may cal
     expect(sentBack.body).toMatchObject({ sentTo: commands, errorCode: 'BAD_KEY' });
     // Still garbage: the worker dead-letters it again, and nothing is lost.
     await until('the second dead letter', async () => ((await count()) === '2' ? true : undefined));
+    const discarded = await postJson(`/dead-letters/${dlq}/0/1/discard?by=ops-oncall`);
+    expect(discarded.body).toMatchObject({ action: 'discarded', by: 'ops-oncall', errorCode: 'BAD_KEY', partition: 0, offset: '1' });
+    // Both acts are in the audit record, with who did them (the CLI's dead-letters commands write the same rows).
+    const audit = await pipeline.runtime.pool.query('select "offset"::text as "offset", action, actor, sent_to from dead_letter_actions where topic = $1 order by id', [dlq]);
+    expect(audit.rows).toEqual([
+      { offset: letters[0]?.offset, action: 'retried', actor: 'http', sent_to: commands },
+      { offset: '1', action: 'discarded', actor: 'ops-oncall', sent_to: null },
+    ]);
 
     expect((await call('/dead-letters/__consumer_offsets')).status).toBe(404);
     expect((await call(`/dead-letters/${dlq}/0/99999/retry`, { method: 'POST' })).status).toBe(404);

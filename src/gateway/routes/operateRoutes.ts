@@ -5,7 +5,8 @@ import { actionAnswers, jsonAnswer, limit, readAnswers, uuid, wholeText } from '
 import type { GatewayContext } from '../context.ts';
 import { withDeadline } from '../deadline.ts';
 import { deadLetterCounts, pipelineSnapshot, projectionOverviews } from '../queries/pipelineOverview.ts';
-import { readDeadLetters, retryDeadLetter } from '../queries/deadLetterMessages.ts';
+import { readDeadLetters } from '../queries/deadLetterMessages.ts';
+import { discardDeadLetterBy, retryDeadLetterBy } from '../../operate/deadLetterActions.ts';
 import { clearHaltOf, retryParked, skipParked } from '../queries/failureActions.ts';
 import { projectionNamed } from '../queries/projectionRows.ts';
 
@@ -144,21 +145,24 @@ export function operateRoutes(app: FastifyInstance, ctx: GatewayContext): void {
     },
     async (request) => admin.use((a) => readDeadLetters(runtime, a, request.params.topic, request.query.limit), 20_000),
   );
-  app.post<{ Params: { topic: string; partition: string; offset: string } }>(
-    '/dead-letters/:topic/:partition/:offset/retry',
-    {
-      schema: {
-        summary: 'Send a dead-lettered message back to its source topic',
-        params: params({ topic, partition: wholeText(9, 'a whole number, a partition'), offset: wholeText(18, 'a whole number, an offset') }),
-        response: actionAnswers,
+  const letterAt = params({ topic, partition: wholeText(9, 'a whole number, a partition'), offset: wholeText(18, 'a whole number, an offset') });
+  // Who acted, for dead_letter_actions: the caller may name itself; the gateway knows no person.
+  const byQuery = { type: 'object', properties: { by: { type: 'string', minLength: 1, maxLength: 200, description: 'who acts, for the audit record; default `http`' } } };
+  const actions = [
+    ['retry', 'Send a dead-lettered message back to its source topic', retryDeadLetterBy, 'dead letter sent back'],
+    ['discard', 'Mark a dead-lettered message discarded (Kafka keeps it until retention)', discardDeadLetterBy, 'dead letter discarded'],
+  ] as const;
+  for (const [action, summary, act, logLine] of actions) {
+    app.post<{ Params: { topic: string; partition: string; offset: string }; Querystring: { by?: string } }>(
+      `/dead-letters/:topic/:partition/:offset/${action}`,
+      { schema: { summary: `${summary}; recorded with who did it`, params: letterAt, querystring: byQuery, response: actionAnswers } },
+      async (request) => {
+        const partition = Number(request.params.partition);
+        const offset = BigInt(request.params.offset);
+        const done = await admin.use((a) => act(runtime, a, request.params.topic, partition, offset, request.query.by ?? 'http'), 20_000);
+        logger.info(logLine, { topic: request.params.topic, partition, offset: offset.toString(), sentTo: done.sentTo, by: done.actor });
+        return { ...(done.sentTo ? { sentTo: done.sentTo } : {}), partition, offset: offset.toString(), errorCode: done.errorCode, action: done.action, by: done.actor, at: done.actedAt };
       },
-    },
-    async (request) => {
-      const partition = Number(request.params.partition);
-      const offset = BigInt(request.params.offset);
-      const result = await admin.use((a) => retryDeadLetter(runtime, a, request.params.topic, partition, offset), 20_000);
-      logger.info('dead letter sent back', { topic: request.params.topic, partition, offset: offset.toString(), sentTo: result.sentTo });
-      return { sentTo: result.sentTo, partition, offset: offset.toString(), errorCode: result.retried.errorCode };
-    },
-  );
+    );
+  }
 }
