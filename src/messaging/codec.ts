@@ -4,6 +4,7 @@ import { InvalidMessage, MessagingError, PoisonMessage } from './errors.ts';
 import { schemaProblems, type MessageSchema } from './schemaCatalog.ts';
 import type { Upcasting } from './upcasting.ts';
 import { withCanonicalUuids } from './logicalTypes.ts';
+import type { PersonalFields } from './personalData.ts';
 
 export interface Decoded {
   /** Today's type name (an upcaster may have renamed the written one). */
@@ -26,6 +27,8 @@ export interface Codec {
   currentShape(typeName: string, schemaId: number, data: Record<string, unknown>): Promise<{ typeName: string; data: Record<string, unknown> }>;
   schemaIdOf(typeName: string): number;
   writerSchema(schemaId: number): Promise<avro.Type>;
+  /** The type's personal fields (see personalData.ts); undefined when it has none. */
+  personalFields?(typeName: string): PersonalFields | undefined;
 }
 
 const MAGIC_BYTE = 0;
@@ -73,6 +76,7 @@ export function createCodec(registry: SchemaRegistry, schemas: Map<string, Messa
     canonical: (typeName, data) => withCanonicalUuids(schemaOf(typeName).type, data) as Record<string, unknown>,
     schemaIdOf,
     writerSchema,
+    personalFields: (typeName) => schemas.get(typeName)?.personal,
 
     encode(typeName, data) {
       const schema = schemaOf(typeName);

@@ -6,6 +6,7 @@ import { MessagingError } from './errors.ts';
 import { logicalTypeExpectation, parseSchema } from './logicalTypes.ts';
 import { unstorableTextProblems } from '../core/index.ts';
 import { withRetries, type RetryPolicy } from '../retry.ts';
+import { personalFieldsOf, type PersonalFields } from './personalData.ts';
 
 export interface MessageSchema {
   /** The record name: a command or event type. */
@@ -15,6 +16,8 @@ export interface MessageSchema {
   readonly file: string;
   readonly definition: string;
   readonly type: avro.Type;
+  /** Its personal fields (`"personal": true`) and their subject field, if it has any. */
+  readonly personal?: PersonalFields;
 }
 
 /** Old schemas kept for upcasters live in `history/` folders and are never current. */
@@ -45,7 +48,13 @@ export function loadSchemas(avroDir: string): Map<string, MessageSchema> {
     const typeName = fullName.split('.').pop() as string;
     const clash = schemas.get(typeName);
     if (clash) throw new Error(`${file} and ${clash.file} both define a record named ${typeName}; type names must be unique.`);
-    schemas.set(typeName, { typeName, subject: fullName, file, definition: JSON.stringify(JSON.parse(definition)), type });
+    let personal: PersonalFields | undefined;
+    try {
+      personal = personalFieldsOf(JSON.parse(definition));
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}.`, { cause: error });
+    }
+    schemas.set(typeName, { typeName, subject: fullName, file, definition: JSON.stringify(JSON.parse(definition)), type, ...(personal ? { personal } : {}) });
   }
   return schemas;
 }
