@@ -1,7 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { readSettings, type Settings } from './config/settings.ts';
 import { avroDirOf, type StreamfoldConfig } from './config/streamfoldConfig.ts';
-import type { Domain } from './core/index.ts';
+import { StreamfoldError, type CoreErrorCode, type Domain } from './core/index.ts';
 import { createPool, type Pool } from './eventlog/index.ts';
 import { createCodec, type Codec } from './messaging/codec.ts';
 import { isRetriableMessagingError } from './messaging/errors.ts';
@@ -43,6 +43,20 @@ async function untilRegistryAnswers<T>(work: () => Promise<T>, timeoutMs: number
 }
 
 /**
+ * Snapshots store the decider's state, which holds plaintext; no snapshot may hold personal data,
+ * so a domain with personal fields cannot snapshot (a documented limitation, README "Personal data").
+ */
+export function refuseSnapshotsOfPersonalData(domains: readonly Domain[], schemas: Map<string, MessageSchema>): void {
+  for (const domain of domains) {
+    if (!domain.snapshots) continue;
+    const personal = [...domain.commandTypes, ...domain.eventTypes].filter((type) => schemas.get(type)?.personal);
+    if (personal.length > 0) {
+      throw new StreamfoldError<CoreErrorCode>('CONFIGURATION', `the ${domain.name} domain snapshots its state, but ${personal.join(', ')} have personal fields; a snapshot would keep them in plain text. Remove its snapshots option.`);
+    }
+  }
+}
+
+/**
  * Read models may live in a database of their own (`streamfold rebuild` makes one); set
  * STREAMFOLD_READ_DATABASE_URL, or pass readDatabaseUrl, to keep such a database current.
  */
@@ -53,6 +67,7 @@ export async function openRuntime(
   options: { readDatabaseUrl?: string } = {},
 ): Promise<Runtime> {
   const schemas = loadSchemas(avroDirOf(config));
+  refuseSnapshotsOfPersonalData(config.domains, schemas);
   const registry = createRegistry(settings.registryUrl);
   const ids = await untilRegistryAnswers(() => resolveSchemaIds(registry, schemas.values()), settings.startTimeoutMs);
   const pool = createPool(settings.databaseUrl);

@@ -46,3 +46,4 @@ export { findProcessedUuids, readEventsCausedByMany, appendAndArchive, type Deci
 export { EventLogError, CommandAlreadyProcessed, isCommandAlreadyProcessed, eventLogErrorCodes, type EventLogErrorCode } from './errors.ts';
 export { readSnapshotsAndTails, saveSnapshots, type Snapshot } from './snapshots.ts';
 export { findStreamsByEventData, type EventDataMatch } from './streamsByEventData.ts';
+export { keysFor, forgetSubject, unsealMessages, unsealEvents, type Forgotten, type PersonalFieldsOf } from './subjectKeys.ts';

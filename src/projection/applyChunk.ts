@@ -18,6 +18,8 @@ export interface ChunkTarget {
   readonly policy: FailurePolicy;
   readonly retry?: typeof retryDefaults;
   readonly log: (line: string, fields?: Record<string, unknown>) => void;
+  /** Opens sealed personal fields (keys from the event log's pool), so `apply` sees plaintext or the erased placeholder. */
+  readonly unseal?: (events: readonly RecordedEvent[]) => Promise<readonly RecordedEvent[]>;
 }
 
 /**
@@ -33,7 +35,8 @@ export interface ChunkTarget {
  * ignore that decision. A halt or park elsewhere does not carry: the event may apply cleanly in a
  * version whose code was fixed, which is often why the version was built.
  */
-export async function applyChunk(client: PoolClient, target: ChunkTarget, chunk: readonly Delivery[]): Promise<Delivery | undefined> {
+export async function applyChunk(client: PoolClient, target: ChunkTarget, delivered: readonly Delivery[]): Promise<Delivery | undefined> {
+  const chunk = await unsealed(target, delivered);
   try {
     await inSavepoint(client, async () => {
       const fresh = await markNewlyProjected(client, target, chunk.map((d) => d.event.eventUuid));
@@ -58,6 +61,13 @@ export async function applyChunk(client: PoolClient, target: ChunkTarget, chunk:
   } catch {
     return applyOneByOne(client, target, chunk);
   }
+}
+
+/** The deliveries with their events' personal fields opened: one key query per chunk, none when nothing is sealed. */
+async function unsealed(target: ChunkTarget, chunk: readonly Delivery[]): Promise<readonly Delivery[]> {
+  if (!target.unseal) return chunk;
+  const events = await target.unseal(chunk.map((d) => d.event));
+  return chunk.map((d, i) => ({ ...d, event: events[i] as RecordedEvent }));
 }
 
 async function followSkip(client: PoolClient, target: ChunkTarget, delivery: Delivery, followed: SkipToFollow): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Projection } from '../core/index.ts';
-import { inTransaction, readAllEvents, type Pool, type PoolClient } from '../eventlog/index.ts';
+import { inTransaction, readAllEvents, unsealEvents, type Pool, type PoolClient } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { inTodaysShape } from './todaysShape.ts';
 
 /** Builds a projection into `schema` of the read database straight from the Postgres event log, with no Kafka in between. */
 export async function foldEventLogInto(runtime: Runtime, projection: Projection, schema: string): Promise<void> {
   const streamTypes = projection.sources.map((name) => runtime.domainNamed(name).aggregateType);
-  const events = await inTodaysShape(runtime.codec, await readAllEvents(runtime.pool, streamTypes));
+  const events = await inTodaysShape(runtime.codec, await unsealEvents(runtime.pool, await readAllEvents(runtime.pool, streamTypes), runtime.codec.personalFields));
   await inTransaction(runtime.readPool, async (client) => {
     await client.query(`drop schema if exists ${client.escapeIdentifier(schema)} cascade`);
     await client.query(`create schema ${client.escapeIdentifier(schema)}`);

@@ -10,6 +10,7 @@ import { messageDeadLettered, projectorChunkApplied, watchConsumer } from '../me
 import { epochMs, type ChunkTimings } from '../chunkTimings.ts';
 import type { Runtime } from '../runtime.ts';
 import { recordAppliedOffset } from './appliedOffsets.ts';
+import { personalDataOpener } from './personalDataOpener.ts';
 import { applyChunk, type ChunkTarget } from './applyChunk.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf, versionOf } from './names.ts';
 import { retryDefaults } from '../retry.ts';
@@ -61,7 +62,7 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   const projector = projectorNameOf(at);
   const schema = schemaOf(at);
   const log = options.log ?? (() => undefined);
-  const target: ChunkTarget = { projection, projector, schema, policy: projection.failurePolicy ?? 'halt', retry: options.retry, log };
+  const target: ChunkTarget = { projection, projector, schema, policy: projection.failurePolicy ?? 'halt', retry: options.retry, log, unseal: personalDataOpener(runtime) };
   const status = await setupVersion(runtime.readPool, projection, at.version);
 
   const faults = options.faultHooks ?? noFaults;

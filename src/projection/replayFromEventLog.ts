@@ -1,6 +1,7 @@
 import type { Projection } from '../core/index.ts';
 import { countEvents, inTransaction, isHalted, openLogTail } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
+import { personalDataOpener } from './personalDataOpener.ts';
 import { applyChunk, type ChunkTarget, type Delivery } from './applyChunk.ts';
 import { failureNotesOf } from './catchUp.ts';
 import { projectorNameOf, schemaOf, versionOf } from './names.ts';
@@ -29,7 +30,7 @@ export interface LogReplayOptions {
 export async function replayFromEventLog(runtime: Runtime, projection: Projection, options: LogReplayOptions = {}): Promise<{ applied: number }> {
   const at = versionOf(projection, options.version);
   const log = options.log ?? (() => undefined);
-  const target: ChunkTarget = { projection, projector: projectorNameOf(at), schema: schemaOf(at), policy: projection.failurePolicy ?? 'halt', log };
+  const target: ChunkTarget = { projection, projector: projectorNameOf(at), schema: schemaOf(at), policy: projection.failurePolicy ?? 'halt', log, unseal: personalDataOpener(runtime) };
   await setupVersion(runtime.readPool, projection, at.version);
   const streamTypes = projection.sources.map((name) => runtime.domainNamed(name).aggregateType);
   const total = await countEvents(runtime.pool, streamTypes);

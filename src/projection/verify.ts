@@ -1,5 +1,5 @@
 import type { Projection, RecordedEvent } from '../core/index.ts';
-import { countEventsOlderThan, readEventsByUuid, readLeftOutEventUuids, readProjectedEventUuids, type PoolClient } from '../eventlog/index.ts';
+import { countEventsOlderThan, readEventsByUuid, readLeftOutEventUuids, readProjectedEventUuids, unsealEvents, type PoolClient } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { ProjectionVersionError } from './errors.ts';
 import { tableDigests, type TableDigest } from './foldEventLog.ts';
@@ -94,7 +94,7 @@ export async function verifyVersion(
     await client.query('begin isolation level repeatable read');
     const projected = await readProjectedEventUuids(client, projector);
     const leftOut = new Set(await readLeftOutEventUuids(client, projector));
-    const events = await readEventsByUuid(runtime.pool, [...new Set([...projected, ...leftOut])]);
+    const events = await unsealEvents(runtime.pool, await readEventsByUuid(runtime.pool, [...new Set([...projected, ...leftOut])]), runtime.codec.personalFields);
     const folded = await inTodaysShape(runtime.codec, events.filter((e) => !leftOut.has(e.eventUuid)));
 
     await client.query(`create schema ${client.escapeIdentifier(scratch)}`);

@@ -1,6 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { eventTopicOf, type CommandEnvelope, type Domain, type Reactor, type RecordedEvent } from '../core/index.ts';
 import { produceCommands } from '../client/commandSender.ts';
+import { unsealEvents } from '../eventlog/index.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
 import { connectWaitingForBroker } from '../messaging/connectWaiting.ts';
 import { eventAtDoor } from '../messaging/messageDoor.ts';
@@ -40,7 +41,8 @@ export async function startReactor(runtime: Runtime, reactor: Reactor, options: 
       const started = performance.now();
       let producing = 0;
       let produced = 0;
-      for (const { value: event } of chunk) {
+      // Reactors see plaintext (or [erased]), as deciders and projections do: one key query per chunk at most.
+      for (const event of await unsealEvents(runtime.pool, chunk.map((d) => d.value), runtime.codec.personalFields)) {
         const reactions = await reactor.react(event, runtime.pool);
         const commands = reactions.map(
           (reaction, index): CommandEnvelope => ({

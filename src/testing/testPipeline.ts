@@ -7,7 +7,7 @@ import { waitForOutcome } from '../client/waitForOutcome.ts';
 import { readSettings, type Settings } from '../config/settings.ts';
 import type { StreamfoldConfig, StreamfoldConfigInput } from '../config/streamfoldConfig.ts';
 import { StreamfoldError, type CommandEnvelope, type CommandOutcome, type CoreErrorCode, type RecordedEvent } from '../core/index.ts';
-import { readEventsAfter, readLogHead } from '../eventlog/index.ts';
+import { readEventsAfter, readLogHead, unsealEvents } from '../eventlog/index.ts';
 import { waitForQuiescence } from '../operate/quiescence.ts';
 import { schemaOf } from '../projection/names.ts';
 import { startProjector } from '../projection/projector.ts';
@@ -130,7 +130,7 @@ export async function testPipeline(base: StreamfoldConfigInput, options: TestPip
     const command = await sender.send(input);
     const { command: archived } = await waitForOutcome(runtime.pool, command.commandUuid, timeoutMs);
     await waitForQuiescence(runtime, timeoutMs);
-    const events = await readEventsAfter(runtime.pool, head);
+    const events = await unsealEvents(runtime.pool, await readEventsAfter(runtime.pool, head), runtime.codec.personalFields);
     const shown = () => inspect(events.map((e) => ({ type: e.eventType, aggregateUuid: e.aggregateUuid, data: e.data })), { depth: 5 });
     return {
       command,

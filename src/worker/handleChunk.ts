@@ -10,6 +10,7 @@ import {
 import { noFaults, type FaultHooks } from '../faults.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { decideCommand } from './decideCommand.ts';
+import { sealDecided } from './sealPersonalData.ts';
 import { deciderVersionOf, loadStates, snapshotDue, storableSnapshots } from './loadStates.ts';
 import type { CommandResult } from './handleCommand.ts';
 import type { StateCache } from './stateCache.ts';
@@ -72,7 +73,8 @@ export async function handleChunk(
     plan.push({ kind: 'decided', decision: entry, after });
   }
 
-  const appended = decided.length > 0 ? await appendAndArchive(client, decided) : [];
+  // Personal fields are sealed as they are written: the log, the archive and the topics hold ciphertext.
+  const appended = decided.length > 0 ? await appendAndArchive(client, await sealDecided(client, codec, decided)) : [];
   await saveDueSnapshots(client, items, states, versionsBefore);
   faults.at('worker.after-append');
   const duplicates = items.filter((_, i) => plan[i]?.kind === 'duplicate').map((i) => i.command.commandUuid);

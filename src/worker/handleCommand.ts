@@ -11,6 +11,7 @@ import { noFaults, type FaultHooks } from '../faults.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { loadStates, type LoadedState } from './loadStates.ts';
 import { decideCommand } from './decideCommand.ts';
+import { sealOne } from './sealPersonalData.ts';
 import type { StateCache } from './stateCache.ts';
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -43,7 +44,7 @@ export async function handleCommand(
   cache: StateCache<unknown>,
   faults: FaultHooks = noFaults,
 ): Promise<CommandResult> {
-  if (!(await claimCommand(client, command))) {
+  if (!(await claimCommand(client, (await sealOne(client, codec, command)).command))) {
     return { outcome: 'duplicate', events: await readEventsCausedBy(client, command.commandUuid) };
   }
   faults.at('worker.after-dedup');
@@ -67,6 +68,7 @@ async function decideAndAppend(
 ): Promise<CommandResult> {
   const { version, state } = await loadState(client, domain, command.aggregateUuid, cache, codec);
   const decision = decideCommand(domain, command, state, version, codec);
+  const { events } = await sealOne(client, codec, command, decision.events);
   const appended = await appendToStream(
     client,
     {
@@ -77,7 +79,7 @@ async function decideAndAppend(
       correlationId: command.metadata.correlationId,
       metadata: { issuedBy: command.metadata.issuedBy, role: command.metadata.role, issuedAt: command.metadata.issuedAt },
     },
-    decision.events,
+    events,
   );
   faults.at('worker.after-append');
   await recordOutcome(client, command.commandUuid, decision.outcome, appended.map((e) => e.eventUuid), decision.reason);

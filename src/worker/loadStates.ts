@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fold, type Domain, type JsonValue, type RecordedEvent } from '../core/index.ts';
 import { snapshotOf, snapshotRefusal } from '../core/stateSnapshots.ts';
-import { readSnapshotsAndTails, type PoolClient, type Snapshot } from '../eventlog/index.ts';
+import { readSnapshotsAndTails, unsealEvents, type PoolClient, type Snapshot } from '../eventlog/index.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { currentEvents } from './currentEvents.ts';
 
@@ -35,7 +35,9 @@ export function deciderVersionOf(domain: Domain): string | undefined {
  * domain snapshots, the whole stream otherwise. Two round trips for any number of aggregates.
  */
 export async function loadStates(client: PoolClient, domain: Domain, aggregateUuids: readonly string[], codec: Codec): Promise<Map<string, LoadedState>> {
-  const { snapshots, events } = await readSnapshotsAndTails(client, aggregateUuids, deciderVersionOf(domain));
+  const { snapshots, events: stored } = await readSnapshotsAndTails(client, aggregateUuids, deciderVersionOf(domain));
+  // Deciders see plaintext (or the erased placeholder); one key query, none when nothing is sealed.
+  const events = await unsealEvents(client, stored, codec.personalFields);
   const tails = new Map<string, (RecordedEvent & { schemaId: number })[]>();
   for (const event of events) {
     const tail = tails.get(event.aggregateUuid);

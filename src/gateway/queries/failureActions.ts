@@ -1,5 +1,5 @@
 import type { Projection } from '../../core/index.ts';
-import { inTransaction, listFailures, markProjected, readEventsByUuid, resolveParkedFailure, type FailureRow } from '../../eventlog/index.ts';
+import { inTransaction, listFailures, markProjected, readEventsByUuid, resolveParkedFailure, unsealEvents, type FailureRow } from '../../eventlog/index.ts';
 import { clearHalt, haltTarget } from '../../projection/clearHalt.ts';
 import type { Runtime } from '../../runtime.ts';
 import { HttpError } from '../http.ts';
@@ -41,7 +41,7 @@ async function parkedFailure(runtime: Runtime, projection: Projection, eventUuid
  */
 export async function retryParked(runtime: Runtime, projection: Projection, eventUuid: string): Promise<FailureRow> {
   const failure = await parkedFailure(runtime, projection, eventUuid);
-  const [event] = await readEventsByUuid(runtime.pool, [eventUuid]);
+  const [event] = await unsealEvents(runtime.pool, await readEventsByUuid(runtime.pool, [eventUuid]), runtime.codec.personalFields);
   if (!event) throw new HttpError(404, `event ${eventUuid} is not in the event log`);
   try {
     await inTransaction(runtime.readPool, async (client) => {
