@@ -47,4 +47,8 @@ export const rosterView = defineProjection({
         return; // Refusals change no read model.
     }
   },
+  async forget(subject, sql, schema) {
+    // The names were copied here in plain text; the log's copies read as erased once the key is gone.
+    await sql.query(`update ${q(schema, 'students')} set first = '[erased]', middle = case when middle is null then null else '[erased]' end, last = '[erased]' where student_uuid = $1`, [subject]);
+  },
 });

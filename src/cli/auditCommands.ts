@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/streamfoldConfig.ts';
+import { avroDirOf, loadConfig } from '../config/streamfoldConfig.ts';
 import { fold, type RecordedEvent } from '../core/index.ts';
-import type { Pool } from '../eventlog/index.ts';
+import type { PersonalFieldsOf, Pool } from '../eventlog/index.ts';
 import { describePoint, eventsUpTo, parsePointInTime, type PointInTime } from '../eventlog/pointInTime.ts';
 import { readSettings } from '../config/settings.ts';
 import { uuidArgument } from './arguments.ts';
@@ -18,6 +18,13 @@ function pointInTimeArgument(raw: string): PointInTime {
 
 // The commands import what talks to Postgres and Kafka when they run, so `--help` starts quickly.
 const eventLog = () => import('../eventlog/index.ts');
+
+/** The config's personal fields, to open sealed values for display (plaintext, or [erased] once forgotten). */
+async function personalFieldsOfConfig(): Promise<PersonalFieldsOf> {
+  const [{ loadSchemas }, config] = await Promise.all([import('../messaging/schemaCatalog.ts'), loadConfig()]);
+  const schemas = loadSchemas(avroDirOf(config));
+  return (typeName) => schemas.get(typeName)?.personal;
+}
 
 async function withPool<T>(work: (pool: Pool) => Promise<T>): Promise<T> {
   const { createPool } = await eventLog();
@@ -66,7 +73,8 @@ export function registerAuditCommands(program: Command): void {
       const aggregateUuid = uuidArgument('<aggregate uuid>', rawUuid);
       const at = opts.at === undefined ? undefined : pointInTimeArgument(opts.at);
       return withPool(async (pool) => {
-        const events = await (await eventLog()).readStream(pool, aggregateUuid);
+        const { readStream, unsealEvents } = await eventLog();
+        const events = await unsealEvents(pool, await readStream(pool, aggregateUuid), await personalFieldsOfConfig());
         if (events.length === 0) {
           console.log(`no events for aggregate ${aggregateUuid}`);
           process.exitCode = 1;
@@ -84,8 +92,10 @@ export function registerAuditCommands(program: Command): void {
     .action((rawUuid: string) => {
       const commandUuid = uuidArgument('<command uuid>', rawUuid);
       return withPool(async (pool) => {
-        const { findProcessedCommand, readEventsCausedBy } = await eventLog();
-        const command = await findProcessedCommand(pool, commandUuid);
+        const { findProcessedCommand, readEventsCausedBy, unsealEvents, unsealMessages } = await eventLog();
+        const personalOf = await personalFieldsOfConfig();
+        const found = await findProcessedCommand(pool, commandUuid);
+        const [command] = found ? await unsealMessages(pool, [found], (c) => c.command_type, personalOf) : [];
         if (!command) {
           console.log(`command ${commandUuid} has not been processed (not received, or no worker is running)`);
           process.exitCode = 1;
@@ -95,7 +105,7 @@ export function registerAuditCommands(program: Command): void {
         console.log(`  outcome ${command.outcome ?? 'pending'}${command.reason ? ` (${command.reason})` : ''}, received ${command.received_at.toISOString()}`);
         console.log(`  data ${JSON.stringify(command.data)}`);
         console.log(`  metadata ${JSON.stringify(command.metadata)}`);
-        for (const event of await readEventsCausedBy(pool, commandUuid)) console.log(formatEvent(event));
+        for (const event of await unsealEvents(pool, await readEventsCausedBy(pool, commandUuid), personalOf)) console.log(formatEvent(event));
       });
     });
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './auditCommands.ts';
+import { registerForgetCommand } from './forgetCommand.ts';
 import { registerOperateCommands } from './operateCommands.ts';
 import { registerPipelineCommands } from './pipelineCommands.ts';
 import { registerProjectionVersionCommands } from './projectionVersionCommands.ts';
@@ -37,6 +38,7 @@ registerSetupCommands(program);
 registerPipelineCommands(program);
 registerAuditCommands(program);
 registerOperateCommands(program);
+registerForgetCommand(program);
 registerProjectionVersionCommands(program);
 registerServeCommand(program);
 

@@ -53,7 +53,7 @@ function offsetArgument(raw: string): bigint {
   return BigInt(raw);
 }
 
-function actorArgument(raw: string | undefined): string {
+export function actorArgument(raw: string | undefined): string {
   const actor = (raw ?? osUser()).trim();
   if (actor === '' || actor.length > 200) throw new UsageError(`--by: ${shown(raw ?? '')} must name who acts, in 1 to 200 characters`);
   return actor;

@@ -33,6 +33,11 @@ export interface Projection {
    * Verification folds the event log through `apply`, so it checks the two agree.
    */
   readonly applyAll?: (events: readonly RecordedEvent[], sql: Sql, schema: string) => Promise<void>;
+  /**
+   * Optional: a data subject was forgotten (`streamfold forget`). Erase what the read model
+   * copied of their personal fields; called once for every version schema of the projection.
+   */
+  readonly forget?: (subject: string, sql: Sql, schema: string) => Promise<void>;
 }
 
 export const defineProjection = (projection: Projection): Projection => projection;

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../core/index.ts';
 import type { StreamfoldConfig } from '../../config/streamfoldConfig.ts';
-import { readCommandsOfCorrelation, readEventsOfCorrelation, type Pool, type ProcessedCommand } from '../../eventlog/index.ts';
+import { readCommandsOfCorrelation, readEventsOfCorrelation, unsealEvents, type PersonalFieldsOf, type Pool, type ProcessedCommand } from '../../eventlog/index.ts';
 import { reactionUuid } from '../../reactor/reactorRunner.ts';
 
 export interface CommandNode {
@@ -41,11 +41,11 @@ const candidateKeys = (command: CommandNode) => [command.aggregateUuid, ...Array
  * Reactor commands carry the correlation id and the reacted-to event's time, and their uuid is
  * derived from the event's uuid, which is how each is put under its event.
  */
-export async function readCorrelationTree(pool: Pool, config: StreamfoldConfig, correlationId: string, limit = 1000): Promise<CorrelationTree> {
+export async function readCorrelationTree(pool: Pool, config: StreamfoldConfig, correlationId: string, limit = 1000, personalOf?: PersonalFieldsOf): Promise<CorrelationTree> {
   // One more than the limit of each: its presence says the tree is truncated.
   const eventRows = await readEventsOfCorrelation(pool, correlationId, limit + 1);
   const commandRows = await readCommandsOfCorrelation(pool, correlationId, limit + 1);
-  const events = eventRows.slice(0, limit);
+  const events = await unsealEvents(pool, eventRows.slice(0, limit), personalOf);
   const commands = new Map<string, CommandNode>();
   for (const row of commandRows.slice(0, limit)) {
     commands.set(row.command_uuid, {

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../core/index.ts';
-import { readStream, type Pool } from '../../eventlog/index.ts';
+import { readStream, unsealEvents, type PersonalFieldsOf, type Pool } from '../../eventlog/index.ts';
 
 export { readRecentEvents } from '../../eventlog/index.ts';
 
@@ -12,10 +12,11 @@ export interface StreamPage {
 }
 
 /** One page of an aggregate's history, in version order, after a version (exclusive). */
-export async function readStreamPage(pool: Pool, aggregateUuid: string, afterVersion: bigint, limit: number): Promise<StreamPage> {
+/** Personal fields are opened with `personalOf` (runtime.codec.personalFields): plaintext, or [erased] once forgotten. */
+export async function readStreamPage(pool: Pool, aggregateUuid: string, afterVersion: bigint, limit: number, personalOf?: PersonalFieldsOf): Promise<StreamPage> {
   // One more than the page: its presence says there is a next page.
   const read = await readStream(pool, aggregateUuid, afterVersion, limit + 1);
-  const events = read.slice(0, limit);
+  const events = await unsealEvents(pool, read.slice(0, limit), personalOf);
   return {
     aggregateUuid,
     aggregateType: events[0]?.aggregateType,

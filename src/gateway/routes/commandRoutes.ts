@@ -70,7 +70,7 @@ export function commandRoutes(app: FastifyInstance, ctx: GatewayContext): void {
     async (request, reply) => {
       const commandUuid = request.params.commandUuid.toLowerCase();
       const waitMs = request.query.wait ?? 0;
-      const record = waitMs > 0 ? await awaitCommandRecord(runtime.pool, commandUuid, waitMs) : await readCommandRecord(runtime.pool, commandUuid);
+      const record = waitMs > 0 ? await awaitCommandRecord(runtime.pool, commandUuid, waitMs, runtime.codec.personalFields) : await readCommandRecord(runtime.pool, commandUuid, runtime.codec.personalFields);
       if (record.status === 'unknown') {
         return reply.code(404).header('Retry-After', '1').send({ ...record, error: 'no worker has received this command yet (or it was never sent); poll again' });
       }

@@ -9,6 +9,7 @@ import { readDeadLetters } from '../queries/deadLetterMessages.ts';
 import { discardDeadLetterBy, retryDeadLetterBy } from '../../operate/deadLetterActions.ts';
 import { clearHaltOf, retryParked, skipParked } from '../queries/failureActions.ts';
 import { projectionNamed } from '../queries/projectionRows.ts';
+import { forgetDataSubject } from '../../projection/forgetSubject.ts';
 
 /** A scrape storm reads Kafka and Postgres at most once a second. */
 function memoized<T>(work: () => Promise<T>, ms: number): () => Promise<T> {
@@ -165,4 +166,21 @@ export function operateRoutes(app: FastifyInstance, ctx: GatewayContext): void {
       },
     );
   }
+
+  app.post<{ Params: { subjectUuid: string }; Querystring: { by?: string } }>(
+    '/subjects/:subjectUuid/forget',
+    {
+      schema: {
+        summary: "Crypto-shredding: destroy a data subject's key (their personal fields read as [erased] everywhere) and erase them from read models; recorded with who did it",
+        params: params({ subjectUuid: { ...uuid, description: 'the data subject (a student_uuid, a reciter_uuid)' } }),
+        querystring: byQuery,
+        response: actionAnswers,
+      },
+    },
+    async (request) => {
+      const report = await forgetDataSubject(runtime, request.params.subjectUuid, request.query.by ?? 'http');
+      logger.info('data subject forgotten', { subject: report.subject, by: report.forgottenBy, keyDestroyed: report.keyDestroyed });
+      return { subject: report.subject, by: report.forgottenBy, at: report.forgottenAt, keyDestroyed: report.keyDestroyed, readModels: report.readModels };
+    },
+  );
 }

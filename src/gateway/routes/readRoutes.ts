@@ -31,7 +31,7 @@ export function readRoutes(app: FastifyInstance, ctx: GatewayContext): void {
     },
     async (request) => {
       const aggregateUuid = request.params.aggregateUuid.toLowerCase();
-      const { nextAfter, ...page } = await readStreamPage(runtime.pool, aggregateUuid, BigInt(request.query.after ?? 0), request.query.limit);
+      const { nextAfter, ...page } = await readStreamPage(runtime.pool, aggregateUuid, BigInt(request.query.after ?? 0), request.query.limit, runtime.codec.personalFields);
       if (page.events.length === 0 && request.query.after === undefined) throw new HttpError(404, `no events for aggregate ${aggregateUuid}`);
       return { ...page, next: nextAfter === undefined ? null : nextLink(urlOf(request), { after: nextAfter.toString() }) };
     },
@@ -48,7 +48,7 @@ export function readRoutes(app: FastifyInstance, ctx: GatewayContext): void {
     },
     async (request) => {
       const correlationId = request.params.correlationId.toLowerCase();
-      const tree = await readCorrelationTree(runtime.pool, runtime.config, correlationId);
+      const tree = await readCorrelationTree(runtime.pool, runtime.config, correlationId, undefined, runtime.codec.personalFields);
       if (tree.commands === 0) throw new HttpError(404, `nothing carries correlation id ${correlationId}`);
       return tree;
     },

@@ -8,7 +8,7 @@ import { correlationLink, dataBlock, eventsTable, pill, streamLink } from '../fr
 /** A command's outcome, data, metadata and the events it caused; live while it is pending. */
 export async function commandPage(ctx: GatewayContext, commandUuidParam: string): Promise<{ title: string; body: SafeHtml }> {
   const commandUuid = requireUuid(commandUuidParam, 'command');
-  const record = await readCommandRecord(ctx.runtime.pool, commandUuid);
+  const record = await readCommandRecord(ctx.runtime.pool, commandUuid, ctx.runtime.codec.personalFields);
   if (record.status === 'unknown') {
     return {
       title: `Command ${commandUuid}`,

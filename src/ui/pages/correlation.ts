@@ -27,7 +27,7 @@ ${node.reactions.length > 0 ? html`<ul>${node.reactions.map(commandItem)}</ul>` 
 /** Follows a correlation id across aggregates: command → events → reactor commands → events. */
 export async function correlationPage(ctx: GatewayContext, correlationIdParam: string): Promise<{ title: string; body: SafeHtml }> {
   const correlationId = requireUuid(correlationIdParam, 'correlation');
-  const tree = await readCorrelationTree(ctx.runtime.pool, ctx.runtime.config, correlationId);
+  const tree = await readCorrelationTree(ctx.runtime.pool, ctx.runtime.config, correlationId, undefined, ctx.runtime.codec.personalFields);
   const content =
     tree.commands === 0
       ? html`<p class="muted">Nothing carries this correlation id yet.</p>`

@@ -1,6 +1,7 @@
 import type { GatewayContext } from '../../gateway/context.ts';
 import { commandOutcomes, deadLetterCounts, projectionOverviews } from '../../gateway/queries/pipelineOverview.ts';
 import { readRecentEvents } from '../../gateway/queries/streamPage.ts';
+import { unsealEvents } from '../../eventlog/index.ts';
 import { html, uiPath, type SafeHtml } from '../html.ts';
 import { liveRegion } from '../layout.ts';
 import { eventsTable, pill, unavailable } from '../fragments.ts';
@@ -50,7 +51,7 @@ export async function overviewPage(ctx: GatewayContext, samples: readonly Pipeli
     part('Kafka', () => projectionsSection(ctx)),
     part('Kafka', () => deadLettersSection(ctx)),
     part('Postgres', () => outcomesSection(ctx)),
-    part('Postgres', async () => eventsTable(await readRecentEvents(ctx.runtime.pool, 25), { withStream: true })),
+    part('Postgres', async () => eventsTable(await unsealEvents(ctx.runtime.pool, await readRecentEvents(ctx.runtime.pool, 25), ctx.runtime.codec.personalFields), { withStream: true })),
   ]);
   return html`<h1>${ctx.runtime.config.app}</h1>
 <section><h2>Throughput and lag</h2>${liveRegion('throughput', throughputChart(samples))}</section>

@@ -9,7 +9,7 @@ import { eventsTable } from '../fragments.ts';
 export async function streamPage(ctx: GatewayContext, aggregateUuidParam: string, url: URL): Promise<{ title: string; body: SafeHtml }> {
   const aggregateUuid = requireUuid(aggregateUuidParam, 'aggregate');
   const after = wholeNumber(url, 'after') ?? 0n;
-  const page = await readStreamPage(ctx.runtime.pool, aggregateUuid, after, pageSize(url, 100));
+  const page = await readStreamPage(ctx.runtime.pool, aggregateUuid, after, pageSize(url, 100), ctx.runtime.codec.personalFields);
   const heading = page.aggregateType ?? (after > 0n ? 'Stream' : 'No events');
   const more = page.nextAfter === undefined ? '' : html`<p><a rel="next" href="${nextLink(url, { after: page.nextAfter.toString() })}">next events →</a></p>`;
   return {

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandSender, type CommandSender } from '../../src/client/commandSender.ts';
+import { waitForOutcome } from '../../src/client/waitForOutcome.ts';
+import { createGateway, type Gateway } from '../../src/index.ts';
+import { eventTopicOf, type Projection } from '../../src/core/index.ts';
+import { waitForQuiescence } from '../../src/operate/quiescence.ts';
+import { schemaOf } from '../../src/projection/names.ts';
+import { startProjector } from '../../src/projection/projector.ts';
+import { replayFromEventLog } from '../../src/projection/replayFromEventLog.ts';
+import { startAggregateWorker } from '../../src/worker/aggregateWorker.ts';
+import { spawnStreamfold } from '../support/childProcesses.ts';
+import { isolatedPipeline, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
+import { rawKafka } from '../support/rawKafka.ts';
+import { readTopic } from '../support/readTopic.ts';
+
+// Names no other test sends, so finding them anywhere means this test's student leaked.
+const FIRST = 'Zephyrine';
+const LAST = 'Quillfeather';
+const leaks = (text: string) => [FIRST, LAST].some((name) => text.toLowerCase().includes(name.toLowerCase()));
+
+describe('crypto-shredding: forgetting a data subject', () => {
+  let pipeline: IsolatedPipeline;
+  let sender: CommandSender;
+  let gateway: Gateway;
+  let rosterView: Projection;
+  const running: { stop(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    pipeline = await isolatedPipeline('forget');
+    const { runtime, config } = pipeline;
+    rosterView = config.projections.find((p) => p.name === pipeline.named('roster_view')) as Projection;
+    running.push(await startAggregateWorker(runtime));
+    running.push(await startProjector(runtime, rosterView));
+    sender = await createCommandSender(runtime);
+    gateway = await createGateway(runtime, { port: 0, produceTimeoutMs: 3000 });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await sender?.close();
+    for (const part of running) await part.stop();
+    await pipeline?.cleanup();
+  });
+
+  it('leaves the name readable nowhere, [erased] where it was, while the student still decides', async () => {
+    const { runtime } = pipeline;
+    const student = randomUUID();
+    const changeName = async (first: string, last: string) => {
+      const { commandUuid } = await sender.send({ commandType: 'ChangeStudentName', aggregateUuid: student, data: { student_uuid: student, first, middle: null, last } });
+      return { commandUuid, outcome: await waitForOutcome(runtime.pool, commandUuid, 30_000) };
+    };
+    const named = await changeName(FIRST.toLowerCase(), LAST.toLowerCase());
+    expect(named.outcome.command.outcome).toBe('accepted');
+    await waitForQuiescence(runtime, 60_000);
+
+    // Before: sealed at rest, plaintext to the readers.
+    const eventRows = async () => (await runtime.pool.query(`select data::text from events where stream_id = $1`, [student])).rows.map((r) => r.data as string);
+    const archived = async () => (await runtime.pool.query(`select data::text from processed_commands where aggregate_uuid = $1`, [student])).rows.map((r) => r.data as string);
+    expect((await eventRows()).join()).toMatch(/sfenc:v1:/);
+    expect(leaks((await eventRows()).join() + (await archived()).join())).toBe(false);
+    const students = schemaOf(rosterView);
+    const viewRow = async () => (await runtime.readPool.query(`select first, middle, last from "${students}".students where student_uuid = $1`, [student])).rows[0];
+    expect(await viewRow()).toEqual({ first: FIRST, middle: null, last: LAST });
+    const stream = async () => (await fetch(`${gateway.url}/streams/${student}`)).json() as Promise<{ events: { data: Record<string, unknown> }[] }>;
+    expect((await stream()).events[0]?.data).toMatchObject({ first: FIRST, last: LAST });
+
+    const answer = await fetch(`${gateway.url}/subjects/${student}/forget?by=dpo@example.org`, { method: 'POST' });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ subject: student, by: 'dpo@example.org', keyDestroyed: true, readModels: [students] });
+    const { rows: keys } = await runtime.pool.query(`select key, forgotten_by, forgotten_at from subject_keys where subject_uuid = $1`, [student]);
+    expect(keys).toEqual([{ key: null, forgotten_by: 'dpo@example.org', forgotten_at: expect.any(Date) }]);
+
+    // After: the log, the archive, the topic's raw bytes, the read model, a replay and the gateway.
+    expect(leaks((await eventRows()).join() + (await archived()).join())).toBe(false);
+    const topic = await readTopic(rawKafka(runtime), eventTopicOf({ name: pipeline.named('studentProfile') }));
+    const bytes = topic.filter((m) => m.key?.toString() === student).map((m) => m.value?.toString('latin1') ?? '');
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(bytes.join()).toMatch(/sfenc:v1:/);
+    expect(leaks(bytes.join())).toBe(false);
+    expect(await viewRow()).toEqual({ first: '[erased]', middle: null, last: '[erased]' });
+    await replayFromEventLog(runtime, rosterView, { version: 2 });
+    const replayed = await runtime.readPool.query(`select first, last from "${schemaOf({ name: rosterView.name, version: 2 })}".students where student_uuid = $1`, [student]);
+    expect(replayed.rows).toEqual([{ first: '[erased]', last: '[erased]' }]);
+    expect((await stream()).events[0]?.data).toMatchObject({ first: '[erased]', last: '[erased]' });
+    expect(leaks(JSON.stringify(await stream()))).toBe(false);
+
+    // The stream still folds: a later command decides against the erased state, and keeps no new name.
+    const renamed = await changeName('ann', 'lee');
+    expect(renamed.outcome.command.outcome).toBe('accepted');
+    const last = (await eventRows()).at(-1) as string;
+    expect(JSON.parse(last)).toMatchObject({ first: '[erased]', last: '[erased]' });
+  });
+
+  it('forgets from the terminal: stream and command show the reciter\'s name, then [erased]', async () => {
+    const { runtime } = pipeline;
+    const reciter = randomUUID();
+    const { commandUuid } = await sender.send({ commandType: 'CreateReciter', aggregateUuid: reciter, data: { reciter_uuid: reciter, name: 'Ottoline Brackenbury', description: 'a reciter' } });
+    expect((await waitForOutcome(runtime.pool, commandUuid, 30_000)).command.outcome).toBe('accepted');
+    const run = async (...args: string[]) => {
+      const child = spawnStreamfold(args, pipeline.childEnv);
+      const code = await child.exited;
+      return { code, output: child.output() };
+    };
+    expect((await run('stream', reciter)).output).toContain('Ottoline Brackenbury');
+    const forgot = await run('forget', reciter, '--by', 'ops');
+    expect(forgot.code).toBe(0);
+    expect(forgot.output).toMatch(new RegExp(`forgot ${reciter} by ops at .*: key destroyed`));
+    for (const args of [['stream', reciter], ['command', commandUuid]]) {
+      const { code, output } = await run(...args);
+      expect(code).toBe(0);
+      expect(output).not.toContain('Ottoline');
+      expect(output).toContain('[erased]');
+      expect(output).toContain('a reciter');
+    }
+    expect((await run('forget', 'nobody')).code).toBe(2);
+  });
+});
