@@ -36,8 +36,10 @@ export interface Projection {
   /**
    * Optional: a data subject was forgotten (`streamfold forget`). Erase what the read model
    * copied of their personal fields; called once for every version schema of the projection.
+   * `stream` is the aggregate stream whose uuid is the subject's, as it reads now (personal
+   * fields `[erased]`), for a read model that rebuilds what it kept of it (revisions do).
    */
-  readonly forget?: (subject: string, sql: Sql, schema: string) => Promise<void>;
+  readonly forget?: (subject: string, sql: Sql, schema: string, stream: readonly RecordedEvent[]) => Promise<void>;
 }
 
 export const defineProjection = (projection: Projection): Projection => projection;

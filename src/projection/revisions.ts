@@ -39,7 +39,7 @@ const byAggregateType = (event: RecordedEvent) => event.aggregateType;
 export function defineRevisionsProjection(options: RevisionsOptions): RevisionsProjection {
   const domains = new Map(options.domains.map((domain) => [domain.aggregateType, domain]));
   const entityOf = (event: RecordedEvent) => (options.entityOf ?? byAggregateType)(event).toLowerCase();
-  return {
+  const revisions: RevisionsProjection = {
     name: options.name ?? 'revisions',
     version: options.version ?? 1,
     sources: options.domains.map((domain) => domain.name),
@@ -70,7 +70,13 @@ export function defineRevisionsProjection(options: RevisionsOptions): RevisionsP
         [entity, event.aggregateUuid, event.aggregateVersion.toString(), event.eventType, event.eventUuid, JSON.stringify(content), event.recordedAt],
       );
     },
+    async forget(subject, sql, schema, stream) {
+      // A revision is the whole state, personal fields included: refold the subject's revisions from their stream as it reads now.
+      await sql.query(`delete from ${table(schema)} where entity_uuid = $1`, [subject]);
+      for (const event of stream) await revisions.apply(event, sql, schema);
+    },
   };
+  return revisions;
 }
 
 /** An entity's revisions, oldest first, read through the projection's stable schema (its live version). */

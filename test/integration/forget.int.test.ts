@@ -32,6 +32,7 @@ describe('crypto-shredding: forgetting a data subject', () => {
     rosterView = config.projections.find((p) => p.name === pipeline.named('roster_view')) as Projection;
     running.push(await startAggregateWorker(runtime));
     running.push(await startProjector(runtime, rosterView));
+    running.push(await startProjector(runtime, config.projections.find((p) => p.name === pipeline.named('revisions')) as Projection));
     sender = await createCommandSender(runtime);
     gateway = await createGateway(runtime, { port: 0, produceTimeoutMs: 3000 });
   });
@@ -67,7 +68,7 @@ describe('crypto-shredding: forgetting a data subject', () => {
 
     const answer = await fetch(`${gateway.url}/subjects/${student}/forget?by=dpo@example.org`, { method: 'POST' });
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toMatchObject({ subject: student, by: 'dpo@example.org', keyDestroyed: true, readModels: [students] });
+    expect(await answer.json()).toMatchObject({ subject: student, by: 'dpo@example.org', keyDestroyed: true, readModels: [students, schemaOf({ name: pipeline.named('revisions'), version: 1 })] });
     const { rows: keys } = await runtime.pool.query(`select key, forgotten_by, forgotten_at from subject_keys where subject_uuid = $1`, [student]);
     expect(keys).toEqual([{ key: null, forgotten_by: 'dpo@example.org', forgotten_at: expect.any(Date) }]);
 
@@ -102,10 +103,17 @@ describe('crypto-shredding: forgetting a data subject', () => {
       const code = await child.exited;
       return { code, output: child.output() };
     };
+    const revisions = schemaOf({ name: pipeline.named('revisions'), version: 1 });
+    const revisionContent = async () => (await runtime.readPool.query(`select content::text from "${revisions}".revisions where entity_uuid = $1`, [reciter])).rows.map((r) => r.content as string).join();
+    for (let tries = 0; !(await revisionContent()).includes('Ottoline Brackenbury') && tries < 150; tries++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await revisionContent()).toContain('Ottoline Brackenbury');
     expect((await run('stream', reciter)).output).toContain('Ottoline Brackenbury');
     const forgot = await run('forget', reciter, '--by', 'ops');
     expect(forgot.code).toBe(0);
     expect(forgot.output).toMatch(new RegExp(`forgot ${reciter} by ops at .*: key destroyed`));
+    expect(forgot.output).toContain(`erased in read model ${revisions}`);
+    expect(await revisionContent()).not.toContain('Ottoline');
+    expect(await revisionContent()).toContain('[erased]');
     for (const args of [['stream', reciter], ['command', commandUuid]]) {
       const { code, output } = await run(...args);
       expect(code).toBe(0);
