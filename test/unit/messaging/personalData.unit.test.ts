@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Domain } from '../../../src/core/index.ts';
 import { loadSchemas } from '../../../src/messaging/schemaCatalog.ts';
+import { refuseSnapshotsOfPersonalData } from '../../../src/runtime.ts';
 import { ERASED, newSubjectKey, seal, sealFields, unseal, unsealFields, type PersonalFields } from '../../../src/messaging/personalData.ts';
 
 const subject = '0b6f2a52-8d3e-4c1a-9f4e-2a3b4c5d6e7f';
@@ -62,5 +64,16 @@ describe('personal fields in the schemas', () => {
   it('refuses a subject that is not a uuid field, and a personal field that is not a string', () => {
     expect(() => loadSchemas(schemaDir({ subject: 'first', fields: [uuidField, { name: 'first', type: 'string', personal: true }] }))).toThrow(/NameChanged\.avsc: its "subject" first is not a uuid field/);
     expect(() => loadSchemas(schemaDir({ subject: 'student_uuid', fields: [uuidField, { name: 'age', type: 'int', personal: true }] }))).toThrow(/NameChanged\.avsc: the personal field age must be a string/);
+  });
+});
+
+describe('snapshots of personal data', () => {
+  it('refuses a snapshotting domain whose types have personal fields, and lets one without them be', () => {
+    const dir = schemaDir({ subject: 'student_uuid', fields: [uuidField, { name: 'first', type: 'string', personal: true }] });
+    const schemas = loadSchemas(dir);
+    const domain = (snapshots: boolean) =>
+      ({ name: 'students', aggregateType: 'Student', commandTypes: [], eventTypes: ['NameChanged'], decider: {}, ...(snapshots ? { snapshots: { every: 10, version: '1' } } : {}) }) as unknown as Domain;
+    expect(() => refuseSnapshotsOfPersonalData([domain(true)], schemas)).toThrow(/the students domain snapshots its state, but NameChanged have personal fields/);
+    expect(() => refuseSnapshotsOfPersonalData([domain(false)], schemas)).not.toThrow();
   });
 });
