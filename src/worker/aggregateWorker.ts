@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../logger.ts';
 import { messageDeadLettered, watchConsumer, workerChunkHandled } from '../metrics/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { handleChunk, type ChunkItem } from './handleChunk.ts';
+import { sealOne } from './sealPersonalData.ts';
 import { handleCommand, type CommandResult } from './handleCommand.ts';
 import { failureReason } from './commandFailures.ts';
 import { commitIsolatingCulprits } from './isolateCulprits.ts';
@@ -101,7 +102,8 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   const recordFailure = async ({ command }: ChunkItem, error: unknown): Promise<CommandResult> => {
     const reason = failureReason(error);
     logger.info('command failed on its own data; archived as invalid', { commandUuid: command.commandUuid, commandType: command.commandType, reason });
-    const archived = await inTransaction(runtime.pool, (client) => archiveInvalidCommand(client, command, reason));
+    // Archived sealed, as every command: its personal fields must not be the plaintext left behind.
+    const archived = await inTransaction(runtime.pool, async (client) => archiveInvalidCommand(client, (await sealOne(client, runtime.codec, command)).command, reason));
     if (archived) return { outcome: 'invalid', events: [] };
     return { outcome: 'duplicate', events: await inTransaction(runtime.pool, (client) => readEventsCausedBy(client, command.commandUuid)) };
   };

@@ -1,4 +1,4 @@
-import type { CommandEnvelope } from '../core/index.ts';
+import { toStorableText, type CommandEnvelope } from '../core/index.ts';
 import { keysFor, type DecidedCommand, type NewEvent, type PoolClient } from '../eventlog/index.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { sealFields, subjectOf } from '../messaging/personalData.ts';
@@ -24,19 +24,22 @@ export async function sealDecided(client: PoolClient, codec: Codec, decided: rea
   const keys = await keysFor(client, subjects, { create: true });
   return decided.map((d) => ({
     ...d,
-    command: { ...d.command, data: sealFields(personalOf(d.command.commandType), d.command.data as Record<string, unknown>, keys) },
+    // What the archive would make storable (an invalid command's U+0000) is made so before it is sealed.
+    command: { ...d.command, data: sealFields(personalOf(d.command.commandType), storable(d.command.data, d.outcome === 'invalid'), keys) },
     events: d.events.map((e) => ({ ...e, data: sealFields(personalOf(e.type), e.data as Record<string, unknown>, keys) })),
   }));
 }
 
-/** One command and its events sealed (the one-by-one path). */
+const storable = (data: unknown, invalid: boolean) => (invalid ? toStorableText(data) : data) as Record<string, unknown>;
+
+/** One command (archived storable, as claimCommand and archiveInvalidCommand do) and its events sealed (the one-by-one path). */
 export async function sealOne(
   client: PoolClient,
   codec: Codec,
   command: CommandEnvelope,
   events: readonly NewEvent[] = [],
 ): Promise<{ command: CommandEnvelope; events: readonly NewEvent[] }> {
-  const [sealed] = await sealDecided(client, codec, [{ command, streamType: command.aggregateType, outcome: 'accepted', reason: null, events: events.map((e) => ({ ...e, version: 0n })) }]);
+  const [sealed] = await sealDecided(client, codec, [{ command, streamType: command.aggregateType, outcome: 'invalid', reason: null, events: events.map((e) => ({ ...e, version: 0n })) }]);
   const { command: sealedCommand, events: sealedEvents } = sealed as DecidedCommand;
   return { command: sealedCommand, events: sealedEvents.map((e): NewEvent => ({ eventUuid: e.eventUuid, type: e.type, schemaId: e.schemaId, data: e.data })) };
 }

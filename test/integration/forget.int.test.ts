@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandSender, type CommandSender } from '../../src/client/commandSender.ts';
 import { waitForOutcome } from '../../src/client/waitForOutcome.ts';
 import { createGateway, type Gateway } from '../../src/index.ts';
-import { eventTopicOf, type Projection } from '../../src/core/index.ts';
+import avro from 'avsc';
+import { commandTopicOf, eventTopicOf, type Projection } from '../../src/core/index.ts';
+import type { MessageSchema } from '../../src/messaging/schemaCatalog.ts';
 import { waitForQuiescence } from '../../src/operate/quiescence.ts';
 import { schemaOf } from '../../src/projection/names.ts';
 import { startProjector } from '../../src/projection/projector.ts';
@@ -91,6 +93,29 @@ describe('crypto-shredding: forgetting a data subject', () => {
     expect(renamed.outcome.command.outcome).toBe('accepted');
     const last = (await eventRows()).at(-1) as string;
     expect(JSON.parse(last)).toMatchObject({ first: '[erased]', last: '[erased]' });
+  });
+
+  it('seals the personal fields of an invalid command too, made storable first', async () => {
+    const { runtime } = pipeline;
+    const student = randomUUID();
+    // A foreign producer's command: streamfold's sender refuses U+0000, the worker records it invalid.
+    const commandUuid = randomUUID();
+    const schema = runtime.schemas.get('ChangeStudentName') as MessageSchema;
+    const plain = avro.Type.forSchema(JSON.parse(schema.definition) as avro.Schema);
+    const value = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), plain.toBuffer({ student_uuid: student, first: `${FIRST}\u0000`, middle: null, last: LAST })]);
+    value.writeInt32BE(runtime.codec.schemaIdOf('ChangeStudentName'), 1);
+    const producer = rawKafka(runtime).producer();
+    await producer.connect();
+    await producer.send({
+      topic: commandTopicOf({ name: pipeline.named('studentProfile') }),
+      messages: [{ key: student, value, headers: { 'command-type': 'ChangeStudentName', 'command-uuid': commandUuid, 'aggregate-type': runtime.domainNamed(pipeline.named('studentProfile')).aggregateType, 'issued-at': new Date().toISOString(), 'correlation-id': randomUUID() } }],
+    });
+    await producer.disconnect();
+    expect((await waitForOutcome(runtime.pool, commandUuid, 30_000)).command.outcome).toBe('invalid');
+    const { rows } = await runtime.pool.query(`select data::text, reason from processed_commands where command_uuid = $1`, [commandUuid]);
+    expect(leaks(rows[0].data)).toBe(false);
+    const record = (await (await fetch(`${gateway.url}/commands/${commandUuid}`)).json()) as { data: Record<string, unknown> };
+    expect(record.data).toMatchObject({ first: `${FIRST}\uFFFD`, last: LAST });
   });
 
   it('forgets from the terminal: stream and command show the reciter\'s name, then [erased]', async () => {
