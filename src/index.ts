@@ -32,6 +32,7 @@ export { createGateway, type Gateway } from './serve.ts';
 export { type GatewayOptions } from './gateway/context.ts';
 export { pipelineRegistry, workerChunkHandled, projectorChunkApplied, messageDeadLettered } from './metrics/index.ts';
 export { InvalidMessage, PoisonMessage, MessagingError } from './messaging/errors.ts';
+export { ERASED, type PersonalFields } from './messaging/personalData.ts';
 // Errors: every one is a StreamfoldError (core) with a code of this union and `retriable`.
 export { type StreamfoldErrorCode } from './errors.ts';
 export { EventLogError, CommandAlreadyProcessed, isCommandAlreadyProcessed } from './eventlog/index.ts';
