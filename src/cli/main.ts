@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAsyncApiCommand } from './asyncapiCommand.ts';
 import { registerAuditCommands } from './auditCommands.ts';
 import { registerForgetCommand } from './forgetCommand.ts';
 import { registerOperateCommands } from './operateCommands.ts';
@@ -41,6 +42,7 @@ registerOperateCommands(program);
 registerForgetCommand(program);
 registerProjectionVersionCommands(program);
 registerServeCommand(program);
+registerAsyncApiCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandTopicOf } from '../../src/core/index.ts';
 import { createGateway, type Gateway, type TestPipeline } from '../../src/index.ts';
 import { testPipeline } from '../../src/testing/testPipeline.ts';
 import counterConfig from '../fixtures/counter/streamfold.config.ts';
@@ -81,5 +82,16 @@ describe('the gateway routes: methods, unknown paths, HEAD and the documented pa
     expect(paths).toEqual(expect.arrayContaining(['/commands', '/health', '/openapi.json', `/projections/${pipeline.named('counters')}/counters`]));
     expect(paths.filter((p) => p === '/' || p.startsWith('/ui') || p === '/favicon.ico' || p === '/projections/{name}/{table}')).toEqual([]);
     expect(doc.components.schemas.Command?.oneOf).toEqual([{ $ref: '#/components/schemas/IncrementCommand' }]);
+  });
+
+  it('answers the AsyncAPI document of the topics at /asyncapi.json, behind the token as /openapi.json is', async () => {
+    expect((await call('/asyncapi.json', {}, guarded)).status).toBe(401);
+    const answer = await call('/asyncapi.json', { headers: { authorization: `Bearer ${token}` } }, guarded);
+    expect(answer.status).toBe(200);
+    const doc = (await answer.json()) as { asyncapi: string; channels: Record<string, { address: string; messages: Record<string, unknown> }> };
+    expect(doc.asyncapi).toBe('3.0.0');
+    const [domain] = pipeline.runtime.config.domains;
+    const commands = Object.values(doc.channels).find((c) => c.address === commandTopicOf(domain!));
+    expect(Object.keys(commands?.messages ?? {})).toEqual([...domain!.commandTypes]);
   });
 });

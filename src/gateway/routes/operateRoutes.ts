@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { pipelineRegistry, registerPipelineGauges, type PipelineSnapshot } from '../../metrics/index.ts';
 import { actionAnswers, jsonAnswer, limit, readAnswers, uuid, wholeText } from '../apiSchemas.ts';
 import type { GatewayContext } from '../context.ts';
+import { asyncApiDocument } from '../asyncapi.ts';
 import { withDeadline } from '../deadline.ts';
 import { deadLetterCounts, pipelineSnapshot, projectionOverviews } from '../queries/pipelineOverview.ts';
 import { readDeadLetters } from '../queries/deadLetterMessages.ts';
@@ -35,7 +36,7 @@ const versionQuery = {
   properties: { version: { type: 'integer', minimum: 1, description: 'a projection version (a whole number from 1) to act on; default: the live one, else the one the code declares; the answer names it' } },
 };
 
-/** Health, readiness, metrics, the OpenAPI document, projections and dead letters. */
+/** Health, readiness, metrics, the OpenAPI and AsyncAPI documents, projections and dead letters. */
 export function operateRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   const { runtime, admin, logger } = ctx;
   const gauges = new Registry();
@@ -76,6 +77,8 @@ export function operateRoutes(app: FastifyInstance, ctx: GatewayContext): void {
     async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
   );
   app.get('/openapi.json', { schema: { summary: 'This document', response: { 200: jsonAnswer('the document', { type: 'object' }) } } }, async () => app.swagger());
+  const topics = asyncApiDocument(runtime.config, runtime.schemas);
+  app.get('/asyncapi.json', { schema: { summary: 'The AsyncAPI 3.0 document of the Kafka topics', response: { 200: jsonAnswer('the document', { type: 'object' }) } } }, async () => topics);
 
   app.get('/projections', { schema: { summary: 'Every projection: versions, status, lag per partition, failures', response: readAnswers({ type: 'array' }) } }, async () =>
     admin.use((a) => projectionOverviews(runtime, a)),
