@@ -148,4 +148,77 @@ describe('crypto-shredding: forgetting a data subject', () => {
     }
     expect((await run('forget', 'nobody')).code).toBe(2);
   });
+
+  /** A new student given this test's name, the command accepted and its event on the topic and projected. */
+  async function newNamedStudent() {
+    const student = randomUUID();
+    const { commandUuid } = await sender.send({ commandType: 'ChangeStudentName', aggregateUuid: student, data: { student_uuid: student, first: FIRST, middle: null, last: LAST } });
+    expect((await waitForOutcome(pipeline.runtime.pool, commandUuid, 30_000)).command.outcome).toBe('accepted');
+    // Not waitForQuiescence: the reciter's events of the test above have no consumer here.
+    const projected = async () => (await pipeline.runtime.readPool.query(`select first from "${schemaOf(rosterView)}".students where student_uuid = $1`, [student])).rows[0]?.first;
+    for (let tries = 0; (await projected()) !== FIRST && tries < 150; tries++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await projected()).toBe(FIRST);
+    return { student, commandUuid };
+  }
+
+  it('shows [erased] in the UI: the stream, the command, its correlation and the read-model table', async () => {
+    const { student, commandUuid } = await newNamedStudent();
+    // The gateway has no token here, so the UI answers without a login. The correlation is the command's own uuid.
+    const pages = [`/ui/streams/${student}`, `/ui/commands/${commandUuid}`, `/ui/correlations/${commandUuid}`, `/ui/projections/${rosterView.name}/students`];
+    const html = async (path: string) => {
+      const page = await fetch(`${gateway.url}${path}`);
+      expect(page.status, path).toBe(200);
+      return page.text();
+    };
+    for (const path of pages) expect(leaks(await html(path)), path).toBe(true);
+    expect((await fetch(`${gateway.url}/subjects/${student}/forget`, { method: 'POST' })).status).toBe(200);
+    for (const path of pages) {
+      const page = await html(path);
+      expect(leaks(page), path).toBe(false);
+      expect(page, path).toContain('[erased]');
+    }
+  });
+
+  it('dead-letters a sealed event as ciphertext: the .dlq topic, `dead-letters show` and GET /dead-letters hold no name', async () => {
+    const { runtime } = pipeline;
+    const { student } = await newNamedStudent();
+    const kafka = rawKafka(runtime);
+    const events = eventTopicOf({ name: pipeline.named('studentProfile') });
+    const dlq = `${events}.dlq`;
+    const [sealed] = (await readTopic(kafka, events)).filter((m) => m.key?.toString() === student);
+    if (!sealed?.value) throw new Error(`no event of ${student} on ${events}`);
+    expect(sealed.value.toString('latin1')).toMatch(/sfenc:v1:/);
+    // The real sealed event again, with a broken envelope: the projectors dead-letter it (BAD_HEADERS).
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: events, messages: [{ key: student, value: sealed.value, headers: { ...sealed.headers, 'event-uuid': 'not-a-uuid' } }] });
+    await producer.disconnect();
+    const ours = async () => (await readTopic(kafka, dlq)).filter((m) => m.key?.toString() === student);
+    let letters = await ours();
+    for (let tries = 0; letters.length === 0 && tries < 60; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      letters = await ours();
+    }
+    expect(letters.length).toBeGreaterThan(0);
+    const text = (b: Buffer | string | null | undefined) => (typeof b === 'string' ? b : (b?.toString('latin1') ?? ''));
+    const raw = letters.map((m) => [m.key, m.value, ...Object.values(m.headers ?? {}).flat()].map(text).join('|')).join();
+    expect(raw).toMatch(/sfenc:v1:/);
+    expect(raw).toContain('BAD_HEADERS');
+    expect(leaks(raw)).toBe(false);
+
+    const answer = await fetch(`${gateway.url}/dead-letters/${dlq}`);
+    expect(answer.status).toBe(200);
+    const shown = ((await answer.json()) as { key: string | null; valueBase64: string }[]).filter((l) => l.key === student);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(leaks(JSON.stringify(shown))).toBe(false);
+    expect(leaks(shown.map((l) => Buffer.from(l.valueBase64, 'base64').toString('latin1')).join())).toBe(false);
+    const cli = spawnStreamfold(['dead-letters', 'show', dlq], pipeline.childEnv);
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toContain(student);
+    expect(cli.output()).toContain('sfenc:v1:');
+    expect(leaks(cli.output())).toBe(false);
+    const page = await (await fetch(`${gateway.url}/ui/dead-letters/${dlq}`)).text();
+    expect(page).toContain(student);
+    expect(leaks(page)).toBe(false);
+  });
 });
