@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import BrokerFaultFirst from './test/faults/brokerFirst.ts';
 import { faultStackEnv } from './test/faults/faultStack.ts';
 
 // Tests get a database of their own unless told otherwise, so the demo's data stays apart.
@@ -65,6 +66,8 @@ function faultsProject() {
       globalSetup: ['test/faults/globalSetup.ts'],
       env: { ...faultStackEnv },
       fileParallelism: false,
+      // Fault 4 first: see test/faults/brokerFirst.ts (finding 16).
+      sequence: { sequencer: BrokerFaultFirst },
       testTimeout: 600_000,
       hookTimeout: 180_000,
     },
