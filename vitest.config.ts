@@ -27,6 +27,8 @@ const resolve = {
 export default defineConfig({
   resolve,
   test: {
+    // Fault 4 first: see test/faults/brokerFirst.ts (finding 16). A sequencer is vitest's root option only.
+    sequence: { sequencer: BrokerFaultFirst },
     projects: [
       {
         resolve,
@@ -66,8 +68,6 @@ function faultsProject() {
       globalSetup: ['test/faults/globalSetup.ts'],
       env: { ...faultStackEnv },
       fileParallelism: false,
-      // Fault 4 first: see test/faults/brokerFirst.ts (finding 16).
-      sequence: { sequencer: BrokerFaultFirst },
       testTimeout: 600_000,
       hookTimeout: 180_000,
     },
