@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   createCommandSender,
+  formatEvent,
+  formatTable,
   loadConfig,
   openRuntime,
   pipelineStatus,
@@ -18,7 +20,6 @@ import {
   waitForQuiescence,
 } from 'streamfold';
 import { sendGarbage } from './garbage.ts';
-import { formatEvent, formatTable } from './print.ts';
 import { story } from './story.ts';
 
 // A team runs `npx streamfold stack up`; in this repository the bin is beside the demo.

@@ -36,3 +36,6 @@ export { ERASED, type PersonalFields } from './messaging/personalData.ts';
 // Errors: every one is a StreamfoldError (core) with a code of this union and `retriable`.
 export { type StreamfoldErrorCode } from './errors.ts';
 export { EventLogError, CommandAlreadyProcessed, isCommandAlreadyProcessed } from './eventlog/index.ts';
+
+// Plain-text rendering of events and rows, as the CLI prints them: for a team's own scripts (the demo's).
+export { formatEvent, formatTable } from './cli/format.ts';

@@ -6,6 +6,7 @@ import { commandTopicOf, eventTopicOf } from '../core/index.ts';
 import { deadLetterTopicOf } from '../messaging/deadLetters.ts';
 import type { TransportAdmin } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
+import { unstorableTextProblem } from '../core/index.ts';
 import { positiveInteger, shown, uuidArgument } from './arguments.ts';
 import { UsageError } from './usageError.ts';
 
@@ -56,6 +57,9 @@ function offsetArgument(raw: string): bigint {
 export function actorArgument(raw: string | undefined): string {
   const actor = (raw ?? osUser()).trim();
   if (actor === '' || actor.length > 200) throw new UsageError(`--by: ${shown(raw ?? '')} must name who acts, in 1 to 200 characters`);
+  // The actor is stored in a text column: text Postgres refuses is refused here, not as a failed insert.
+  const unstorable = unstorableTextProblem(actor);
+  if (unstorable) throw new UsageError(`--by ${unstorable}`);
   return actor;
 }
 

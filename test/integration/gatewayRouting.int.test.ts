@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandTopicOf } from '../../src/core/index.ts';
@@ -55,6 +56,12 @@ describe('the gateway routes: methods, unknown paths, HEAD and the documented pa
     expect(posted.status).toBe(405);
     expect(posted.headers.get('allow')).toBe('GET');
     expect(posted.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  });
+
+  it('refuses an audit actor Postgres cannot store before anything is done', async () => {
+    const forget = await call(`/subjects/${randomUUID()}/forget?by=a%00b`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }, guarded);
+    expect(forget.status).toBe(400);
+    expect(JSON.stringify(await forget.json())).toContain('by');
   });
 
   it('answers HEAD for every GET route, with the headers and no body', async () => {

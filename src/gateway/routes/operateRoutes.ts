@@ -151,7 +151,7 @@ export function operateRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   );
   const letterAt = params({ topic, partition: wholeText(9, 'a whole number, a partition'), offset: wholeText(18, 'a whole number, an offset') });
   // Who acted, for dead_letter_actions: the caller may name itself; the gateway knows no person.
-  const byQuery = { type: 'object', properties: { by: { type: 'string', minLength: 1, maxLength: 200, description: 'who acts, for the audit record; default `http`' } } };
+  const byQuery = { type: 'object', properties: { by: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000]+$', description: 'who acts, for the audit record (no U+0000: it is stored as text); default `http`' } } };
   const actions = [
     ['retry', 'Send a dead-lettered message back to its source topic', retryDeadLetterBy, 'dead letter sent back'],
     ['discard', 'Mark a dead-lettered message discarded (Kafka keeps it until retention)', discardDeadLetterBy, 'dead letter discarded'],
