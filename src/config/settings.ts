@@ -1,4 +1,5 @@
 import { StreamfoldError, type CoreErrorCode } from '../core/index.ts';
+import type { ConsumeLoop } from '../messaging/transport.ts';
 
 const configurationError = (message: string) => new StreamfoldError<CoreErrorCode>('CONFIGURATION', message);
 
@@ -17,6 +18,8 @@ export interface Settings {
   readonly partitionsConcurrently: number;
   readonly stateCacheSize: number;
   readonly fetchMaxWaitMs: number;
+  /** How consumers run: fetching while they handle (`pipelined`), or kafkajs's fetch-then-handle (`sequential`). */
+  readonly consumeLoop: ConsumeLoop;
   readonly stallMs: number;
   readonly logLevel: string;
   /** Kafka client security, passed through to kafkajs. */
@@ -40,6 +43,12 @@ export function integer(env: NodeJS.ProcessEnv, name: string, fallback: number):
 
 /** A positive whole number from the environment, or undefined when unset. */
 const optionalInteger = (env: NodeJS.ProcessEnv, name: string): number | undefined => (env[name] ? integer(env, name, 1) : undefined);
+
+function consumeLoopOf(env: NodeJS.ProcessEnv): ConsumeLoop {
+  const loop = env.STREAMFOLD_CONSUME_LOOP || 'pipelined';
+  if (loop !== 'pipelined' && loop !== 'sequential') throw configurationError(`STREAMFOLD_CONSUME_LOOP=${loop} is not one of pipelined, sequential.`);
+  return loop;
+}
 
 function saslOf(env: NodeJS.ProcessEnv): Settings['kafkaSasl'] {
   const mechanism = env.KAFKA_SASL_MECHANISM;
@@ -66,6 +75,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     partitionsConcurrently: integer(env, 'STREAMFOLD_PARTITIONS_CONCURRENTLY', 3),
     stateCacheSize: integer(env, 'STREAMFOLD_STATE_CACHE_SIZE', 50_000),
     fetchMaxWaitMs: integer(env, 'STREAMFOLD_FETCH_MAX_WAIT_MS', 100),
+    consumeLoop: consumeLoopOf(env),
     stallMs: integer(env, 'STREAMFOLD_STALL_MS', 20_000),
     logLevel: env.STREAMFOLD_LOG_LEVEL ?? 'info',
     kafkaSsl: env.KAFKA_SSL === 'true',

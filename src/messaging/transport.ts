@@ -75,6 +75,14 @@ export interface RunOptions {
   readonly eachBatch: (batch: PartitionBatch) => Promise<void>;
 }
 
+/**
+ * How a consumer runs its handler: `pipelined` fetches the next batches while it handles the last
+ * and commits offsets off the handler's path; `sequential` fetches again only once every batch of
+ * the last fetch is handled (kafkajs's own runner). Order per partition, and a Postgres commit
+ * before its offset commit, hold in both.
+ */
+export type ConsumeLoop = 'pipelined' | 'sequential';
+
 /** A member of a consumer group. */
 export interface TransportConsumer {
   /** Connects and subscribes; a new group starts at the beginning of the topics. */

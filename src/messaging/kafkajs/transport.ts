@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, TopicMessages as KafkajsTopicMessages } from 'kafkajs';
 import type {
+  ConsumeLoop,
   ConsumerOptions,
   PartitionBatch,
   Transport,
@@ -11,39 +12,20 @@ import type {
 } from '../transport.ts';
 import { brokerUnreachable, isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
 import { createProducer, placesOf, sendCompletely } from './completeSend.ts';
+import { commitOffsets } from './offsetCommit.ts';
+import { pipelinedRun, type PipelinedRun } from './pipelinedRun.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { ConfigResourceTypes } = kafkajs;
 
 /** The streamfold transport on a kafkajs client (src/messaging/kafkajs/kafka.ts makes one). */
-export function kafkajsTransport(kafka: Kafka): Transport {
+export function kafkajsTransport(kafka: Kafka, loop: ConsumeLoop = 'pipelined'): Transport {
   return {
-    consumer: (groupId, options) => kafkajsConsumer(kafka, groupId, options),
+    consumer: (groupId, options) => kafkajsConsumer(kafka, groupId, options, loop),
     producer: () => kafkajsProducer(kafka),
     admin: () => kafkajsAdmin(kafka.admin()),
     isBrokerAway,
   };
-}
-
-/** Errors that mean this member lost its place in the group; kafkajs's runner rejoins on them. */
-const membershipLost = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
-
-/**
- * Commits an offset. kafkajs wraps a lost membership (a member frozen past its session timeout, or
- * one that missed a rebalance during a long chunk) in a KafkaJSNonRetriableError, and a consumer
- * crashing with that is never restarted: the process lives on with no consumer. Rethrowing the
- * protocol error underneath lets the runner rejoin instead; the chunk is already committed in
- * Postgres, so its redelivery hits the dedup tables.
- */
-async function commitOffset(consumer: Consumer, topic: string, partition: number, offset: string): Promise<void> {
-  try {
-    await consumer.commitOffsets([{ topic, partition, offset }]);
-  } catch (error) {
-    for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
-      if (membershipLost.has((cause as { type?: string }).type ?? '')) throw cause;
-    }
-    throw error;
-  }
 }
 
 const toMessage = (m: KafkaMessage): TransportMessage => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {}, offset: m.offset, timestamp: m.timestamp });
@@ -58,14 +40,14 @@ function batchOf(consumer: Consumer, payload: EachBatchPayload): PartitionBatch 
     isStale: payload.isStale,
     heartbeat: payload.heartbeat,
     async commit(offset) {
-      await commitOffset(consumer, topic, partition, offset);
+      await commitOffsets(consumer, [{ topic, partition, offset }]);
       // The next fetch of this partition starts at the committed offset (kafkajs resolves the offset before it).
       payload.resolveOffset((BigInt(offset) - 1n).toString());
     },
   };
 }
 
-function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions = {}): TransportConsumer {
+function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions = {}, loop: ConsumeLoop = 'pipelined'): TransportConsumer {
   const consumer = kafka.consumer({
     groupId,
     ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
@@ -74,6 +56,12 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
   });
   const { events } = consumer;
   let restarts: { stop(): void } | undefined;
+  let lanes: PipelinedRun | undefined;
+  const startRunning = async (eachBatch: (payload: EachBatchPayload) => Promise<void>, partitionsConsumedConcurrently: number) => {
+    const start = () => consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently, eachBatch });
+    restarts = restartWhenBrokerAway(consumer, start);
+    await start();
+  };
   const all = (topics: readonly string[]) => topics.map((topic) => ({ topic }));
   return {
     async connect(topics) {
@@ -81,19 +69,18 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
       await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     },
     async run({ partitionsConcurrently = 1, eachBatch }) {
-      const start = () =>
-        consumer.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: partitionsConcurrently,
-          eachBatch: (payload) => eachBatch(batchOf(consumer, payload)),
-        });
-      restarts = restartWhenBrokerAway(consumer, start);
-      await start();
+      if (loop === 'pipelined') {
+        const pipelined = pipelinedRun({ consumer, logger: kafka.logger(), partitionsConcurrently, eachBatch, commitOffsets: (offsets) => commitOffsets(consumer, offsets) });
+        lanes = pipelined.run;
+        // What is queued was fetched for the old assignment; the new one reads from the committed offsets.
+        for (const event of [events.REBALANCING, events.GROUP_JOIN, events.CRASH]) consumer.on(event, () => lanes?.forgetQueued());
+        return startRunning(pipelined.eachBatch, 1);
+      }
+      return startRunning((payload) => eachBatch(batchOf(consumer, payload)), partitionsConcurrently);
     },
-    pause: (topics) => consumer.pause(all(topics)),
-    resume: (topics) => consumer.resume(all(topics)),
-    seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+    pause: (topics) => (lanes ? lanes.pause(topics) : consumer.pause(all(topics))),
+    resume: (topics) => (lanes ? lanes.resume(topics) : consumer.resume(all(topics))),
+    seek: (topic, partition, offset) => (lanes ? lanes.seek(topic, partition, offset) : consumer.seek({ topic, partition, offset })),
     on(event, listener) {
       const call = listener as (payload: unknown) => void;
       switch (event) {
@@ -113,6 +100,7 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     brokerUnreachable,
     async disconnect() {
       restarts?.stop();
+      await lanes?.drain();
       await consumer.disconnect();
     },
   };
@@ -130,10 +118,17 @@ function kafkajsProducer(kafka: Kafka): TransportProducer {
   };
 }
 
-/** Metadata answers that mean "not yet": the topic is still reaching the broker asked, or electing leaders. */
-const notYet = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+/**
+ * Answers that mean "not yet": the topic is still reaching the broker asked, electing leaders, or
+ * (NOT_LEADER_FOR_PARTITION) named in metadata before its leader replica serves requests.
+ */
+const notYet = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 
-/** Waits until every partition of `topics` has a leader, so the first produce after setup finds one. */
+/**
+ * Waits until every partition of `topics` has a leader that answers, so the first produce or offset
+ * query after setup finds one. Metadata naming a leader is not enough on KRaft: a ListOffsets right
+ * after it was answered NOT_LEADER_FOR_PARTITION once in CI, so each topic's offsets are asked too.
+ */
 async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
@@ -141,7 +136,10 @@ async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs
     try {
       const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
       const leaderless = metadata.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`));
-      if (leaderless.length === 0 && metadata.topics.length === topics.length) return;
+      if (leaderless.length === 0 && metadata.topics.length === topics.length) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return;
+      }
       last = `partitions without a leader: ${leaderless.join(', ')}`;
     } catch (error) {
       if (!notYet.has((error as { type?: string }).type ?? '')) throw error;

@@ -1,0 +1,27 @@
+import type { Consumer } from 'kafkajs';
+
+/** Errors that mean this member lost its place in the group; kafkajs's runner rejoins on them. */
+const membershipLostTypes = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/** The protocol error in `error`'s cause chain that says this member lost its place, if there is one. */
+export function membershipLost(error: unknown): Error | undefined {
+  for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    if (membershipLostTypes.has((cause as { type?: string }).type ?? '')) return cause as Error;
+  }
+  return undefined;
+}
+
+/**
+ * Commits offsets. kafkajs wraps a lost membership (a member frozen past its session timeout, or
+ * one that missed a rebalance during a long chunk) in a KafkaJSNonRetriableError, and a consumer
+ * crashing with that is never restarted: the process lives on with no consumer. Rethrowing the
+ * protocol error underneath lets the runner rejoin instead; the chunk is already committed in
+ * Postgres, so its redelivery hits the dedup tables.
+ */
+export async function commitOffsets(consumer: Consumer, offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
+  try {
+    await consumer.commitOffsets(offsets);
+  } catch (error) {
+    throw membershipLost(error) ?? error;
+  }
+}

@@ -1,0 +1,276 @@
+import type { Consumer, EachBatchPayload, Logger } from 'kafkajs';
+import type { PartitionBatch, RunOptions, TransportMessage } from '../transport.ts';
+import { membershipLost } from './offsetCommit.ts';
+
+/**
+ * A consume loop that never waits for itself (issue 15). kafkajs's runner fetches again only once
+ * every batch of its last fetch is handled, so a command appended while a chunk is in Postgres
+ * waits for the whole cycle (21.9 ms of the 35 ms from send to worker, docs/benchmarks.md). Here
+ * the runner's `eachBatch` only hands each batch to a lane of its partition and resolves the
+ * batch's last offset, which with auto-commit off moves the next fetch on and commits nothing: the
+ * next fetch is out at the broker while the lanes work.
+ *
+ * What stays as it was: a partition's batches are handled one after another, in order, by one lane;
+ * at most `partitionsConcurrently` lanes handle a batch at once; an offset is committed only when
+ * the handler asks, after its Postgres commit. What the lanes take over from the runner:
+ * - offsets are committed off the handler's path: one commit in flight carries the newest offset of
+ *   every partition that asked (coalesced), never an offset a handler has not asked for;
+ * - a handler that throws hands its batch back: the lane's queue is dropped, the partition is
+ *   sought back to its first uncommitted offset and waits a backoff before its next try;
+ * - a rebalance, a rejoin or a crash drops every queued batch (the fetch position is the committed
+ *   offset again) and makes the batch in hand stale, so it stops after its chunk in flight; its
+ *   next owner reads from the committed offset and the dedup tables absorb the overlap;
+ * - a lane holding `maxQueuedBatches` pauses its partition's fetching until it drains;
+ * - `seek` drops the partition's queue; `pause` of a topic holds its lanes' queues unstarted.
+ */
+export interface PipelinedRun {
+  /** Stops handing over batches, waits for those in hand and flushes the offsets they committed. */
+  drain(): Promise<void>;
+  seek(topic: string, partition: number, offset: string): void;
+  pause(topics: readonly string[]): void;
+  resume(topics: readonly string[]): void;
+  /** The group moved partitions or the consumer crashed: what is queued is out of date. */
+  forgetQueued(): void;
+}
+
+interface Lane {
+  readonly topic: string;
+  readonly partition: number;
+  readonly queue: PartitionBatch[];
+  /** Raised by a seek, a failure or a rebalance: batches of an older epoch are stale. */
+  epoch: number;
+  busy: boolean;
+  /** Where to seek back to if the batch in hand fails: its first offset not yet committed. */
+  uncommittedFrom: string | undefined;
+  failures: number;
+  notBefore: number;
+  pausedForBackpressure: boolean;
+}
+
+export interface PipelinedRunOptions extends RunOptions {
+  readonly consumer: Consumer;
+  readonly logger: Logger;
+  /** Commits offsets; rejects with the protocol error when this member lost its place in the group. */
+  readonly commitOffsets: (offsets: { topic: string; partition: number; offset: string }[]) => Promise<void>;
+  readonly maxQueuedBatches?: number;
+}
+
+const retryBackoffMs = (failures: number) => Math.min(300 * 2 ** (failures - 1), 10_000);
+
+export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payload: EachBatchPayload) => Promise<void>; run: PipelinedRun } {
+  const { consumer, logger, eachBatch: handle } = options;
+  const limit = options.partitionsConcurrently ?? 1;
+  const maxQueued = options.maxQueuedBatches ?? 2;
+  const lanes = new Map<string, Lane>();
+  const pausedTopics = new Set<string>();
+  const waiting: (() => void)[] = [];
+  let active = 0;
+  let stopping = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  // Set when a commit found this member out of its group: the runner rejoins on the next batch.
+  let rejoinWith: Error | undefined;
+  const offsets = coalescedCommits(
+    options.commitOffsets,
+    (error) => {
+      forgetQueued();
+      rejoinWith = error;
+    },
+    logger,
+  );
+
+  const laneOf = (topic: string, partition: number): Lane => {
+    const key = `${topic}|${partition}`;
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { topic, partition, queue: [], epoch: 0, busy: false, uncommittedFrom: undefined, failures: 0, notBefore: 0, pausedForBackpressure: false };
+      lanes.set(key, lane);
+    }
+    return lane;
+  };
+
+  const holdFetching = (lane: Lane, hold: boolean) => {
+    if (lane.pausedForBackpressure === hold) return;
+    lane.pausedForBackpressure = hold;
+    // A topic the caller paused stays paused: only its own pause's resume lets it go.
+    if (hold) consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
+    else if (!pausedTopics.has(lane.topic)) consumer.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
+  };
+
+  const ready = (lane: Lane) => !lane.busy && lane.queue.length > 0 && !pausedTopics.has(lane.topic) && Date.now() >= lane.notBefore;
+
+  function dispatch(): void {
+    if (stopping) return;
+    for (const lane of lanes.values()) {
+      if (active >= limit) return;
+      if (ready(lane)) void work(lane);
+    }
+    const nextTry = Math.min(...[...lanes.values()].filter((l) => !l.busy && l.queue.length > 0 && l.notBefore > Date.now()).map((l) => l.notBefore));
+    if (Number.isFinite(nextTry) && !retryTimer) {
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        dispatch();
+      }, nextTry - Date.now());
+    }
+  }
+
+  async function work(lane: Lane): Promise<void> {
+    const batch = lane.queue.shift() as PartitionBatch;
+    if (lane.queue.length < maxQueued) holdFetching(lane, false);
+    lane.busy = true;
+    active++;
+    lane.uncommittedFrom = batch.messages[0]?.offset;
+    try {
+      if (!batch.isStale()) await handle(batch);
+      lane.failures = 0;
+    } catch (error) {
+      failed(lane, batch, error);
+    } finally {
+      lane.busy = false;
+      active--;
+      waiting.splice(0).forEach((wake) => wake());
+      dispatch();
+    }
+  }
+
+  /** As kafkajs's runner does with a throwing handler: logs it and reads the batch again, after a backoff. */
+  function failed(lane: Lane, batch: PartitionBatch, error: unknown): void {
+    logger.error('Error when calling eachBatch', { topic: lane.topic, partition: lane.partition, offset: batch.messages[0]?.offset, error: (error as Error).message, stack: (error as Error).stack });
+    if (batch.isStale() || stopping) return;
+    lane.failures++;
+    lane.notBefore = Date.now() + retryBackoffMs(lane.failures);
+    if (lane.uncommittedFrom !== undefined) seek(lane.topic, lane.partition, lane.uncommittedFrom);
+  }
+
+  function seek(topic: string, partition: number, offset: string): void {
+    const lane = laneOf(topic, partition);
+    lane.epoch++;
+    lane.queue.length = 0;
+    holdFetching(lane, false);
+    consumer.seek({ topic, partition, offset });
+  }
+
+  function forgetQueued(): void {
+    for (const lane of lanes.values()) {
+      lane.epoch++;
+      lane.queue.length = 0;
+      holdFetching(lane, false);
+    }
+  }
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { topic, partition } = payload.batch;
+    if (rejoinWith) {
+      const error = rejoinWith;
+      rejoinWith = undefined;
+      throw error;
+    }
+    // A seek is waiting for the next fetch: this batch is from before it.
+    if (stopping || payload.isStale()) return;
+    const lane = laneOf(topic, partition);
+    const epoch = lane.epoch;
+    lane.queue.push(batchOf(payload, lane, epoch));
+    payload.resolveOffset(payload.batch.lastOffset());
+    if (lane.queue.length >= maxQueued) holdFetching(lane, true);
+    dispatch();
+    // The runner heartbeats only after an empty fetch; under load, this is where a rebalance is heard.
+    await payload.heartbeat();
+  };
+
+  function batchOf(payload: EachBatchPayload, lane: Lane, epoch: number): PartitionBatch {
+    const { topic, partition } = lane;
+    return {
+      topic,
+      partition,
+      messages: payload.batch.messages.map(toMessage),
+      isRunning: () => !stopping && payload.isRunning(),
+      isStale: () => lane.epoch !== epoch,
+      heartbeat: payload.heartbeat,
+      async commit(offset) {
+        if (lane.epoch !== epoch) return;
+        lane.uncommittedFrom = offset;
+        offsets.commit(topic, partition, offset);
+      },
+    };
+  }
+
+  const run: PipelinedRun = {
+    async drain() {
+      stopping = true;
+      clearTimeout(retryTimer);
+      for (const lane of lanes.values()) lane.queue.length = 0;
+      while (active > 0) await new Promise<void>((wake) => waiting.push(wake));
+      await offsets.flush();
+    },
+    seek,
+    pause(topics) {
+      for (const topic of topics) pausedTopics.add(topic);
+      consumer.pause(topics.map((topic) => ({ topic })));
+    },
+    resume(topics) {
+      for (const topic of topics) pausedTopics.delete(topic);
+      consumer.resume(topics.map((topic) => ({ topic })));
+      // Resuming a topic resumes all its partitions: the full lanes pause theirs again.
+      for (const lane of lanes.values()) {
+        if (topics.includes(lane.topic) && lane.pausedForBackpressure) consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
+      }
+      dispatch();
+    },
+    forgetQueued,
+  };
+  return { eachBatch, run };
+}
+
+const toMessage = (m: EachBatchPayload['batch']['messages'][number]): TransportMessage => ({
+  key: m.key ?? null,
+  value: m.value,
+  headers: m.headers ?? {},
+  offset: m.offset,
+  timestamp: m.timestamp,
+});
+
+/**
+ * Offset commits off the handlers' path: `commit` records the newest offset of a partition and
+ * returns; one request at a time carries every partition's newest offset since the last. A lost
+ * membership drops what was pending (`onMembershipLost`: the rejoin reads from what the group has
+ * committed, and the dedup tables absorb what is handled twice); any other failure keeps the
+ * offsets for the next try, a second later, unless `flush` is the last try.
+ */
+function coalescedCommits(send: PipelinedRunOptions['commitOffsets'], onMembershipLost: (error: Error) => void, logger: Logger) {
+  const pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  let inFlight: Promise<void> | undefined;
+  let lastTry = false;
+
+  const sendPending = async (): Promise<void> => {
+    while (pending.size > 0) {
+      const offsets = [...pending.values()];
+      pending.clear();
+      try {
+        await send(offsets);
+      } catch (error) {
+        const lost = membershipLost(error);
+        if (lost) return onMembershipLost(lost);
+        logger.warn('Offset commit failed; trying again', { error: (error as Error).message, lastTry });
+        if (lastTry) return;
+        // Newer offsets recorded meanwhile win over the ones that failed.
+        for (const o of offsets) if (!pending.has(`${o.topic}|${o.partition}`)) pending.set(`${o.topic}|${o.partition}`, o);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  };
+  const start = () => {
+    inFlight ??= sendPending().finally(() => (inFlight = undefined));
+    return inFlight;
+  };
+  return {
+    commit(topic: string, partition: number, offset: string) {
+      pending.set(`${topic}|${partition}`, { topic, partition, offset });
+      void start();
+    },
+    /** Sends what is pending, once more if it fails; what is still uncommitted is read again by the next owner. */
+    async flush() {
+      lastTry = true;
+      while (inFlight || pending.size > 0) await start();
+    },
+  };
+}
