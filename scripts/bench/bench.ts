@@ -78,6 +78,25 @@ const pipelineColumns = [
   ['produceUs', 'worker: produce µs/command'],
 ] as const;
 
+/** The steady scenario's load: each command sent on its own slot at STEADY_RATE, concurrently, through several producers. */
+const steadyRun = (env: NodeJS.ProcessEnv = {}) =>
+  pipelineRun(
+    async (inputsFor, sendMany) => {
+      const total = STEADY_RATE * STEADY_SECONDS;
+      const inputs = inputsFor(total);
+      const sends: Promise<void>[] = [];
+      const started = performance.now();
+      for (let i = 0; i < total; i++) {
+        const wait = started + (i * 1000) / STEADY_RATE - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        sends.push(sendMany([inputs[i]!]));
+      }
+      await Promise.all(sends);
+      return total;
+    },
+    { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS, env },
+  );
+
 /** Sends `count` commands in batches of 1,000, as fast as the producer takes them. */
 const inBatches = (count: number) => async (inputsFor: (n: number) => CommandInput[], sendMany: (inputs: CommandInput[]) => Promise<void>) => {
   const inputs = inputsFor(count);
@@ -130,24 +149,43 @@ const scenarios: Record<string, Scenario> = {
     ],
     segments: [...segments.map(([label]) => label), ...fetchRows],
     run: async () => {
-      const result = await pipelineRun(
-        async (inputsFor, sendMany) => {
-          const total = STEADY_RATE * STEADY_SECONDS;
-          const inputs = inputsFor(total);
-          const sends: Promise<void>[] = [];
-          const started = performance.now();
-          for (let i = 0; i < total; i++) {
-            const wait = started + (i * 1000) / STEADY_RATE - performance.now();
-            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-            sends.push(sendMany([inputs[i]!]));
-          }
-          await Promise.all(sends);
-          return total;
-        },
-        { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS },
-      );
+      const result = await steadyRun();
       const hop = await kafkajsHopLatency(STEADY_RATE, STEADY_SECONDS);
       return { ...pipelineMeasures(result), ...result.timeline, hopP50Ms: hop.p50Ms, hopP99Ms: hop.p99Ms };
+    },
+  },
+  loops: {
+    title: 'The consume loop: pipelined against sequential',
+    describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) and the \`throughput\` one (${COMMANDS} commands) run with each consume loop in turn, in the same run: \`STREAMFOLD_CONSUME_LOOP=sequential\` (kafkajs's runner: it fetches again once every batch of the last fetch is handled, and commits each chunk's offset before the next) as the baseline, then \`pipelined\` (the default: the next fetch is out while per-partition lanes handle the last, offsets committed off the handler's path)`,
+    columns: [
+      ['sequentialP50', 'sequential p50 send→projection ms'],
+      ['pipelinedP50', 'pipelined p50 send→projection ms'],
+      ['sequentialP99', 'sequential p99 ms'],
+      ['pipelinedP99', 'pipelined p99 ms'],
+      ['sequentialToWorker', 'sequential p50 send→worker ms'],
+      ['pipelinedToWorker', 'pipelined p50 send→worker ms'],
+      ['p50Ratio', 'p50 sequential ÷ pipelined'],
+      ['sequentialRate', 'sequential throughput commands/s'],
+      ['pipelinedRate', 'pipelined throughput commands/s'],
+      ['rateRatio', 'throughput pipelined ÷ sequential'],
+    ],
+    run: async () => {
+      const sequential = await steadyRun({ STREAMFOLD_CONSUME_LOOP: 'sequential' });
+      const pipelined = await steadyRun({ STREAMFOLD_CONSUME_LOOP: 'pipelined' });
+      const sequentialRate = (await sendAll(COMMANDS, { env: { STREAMFOLD_CONSUME_LOOP: 'sequential' } })).commandsPerSecond;
+      const pipelinedRate = (await sendAll(COMMANDS, { env: { STREAMFOLD_CONSUME_LOOP: 'pipelined' } })).commandsPerSecond;
+      return {
+        sequentialP50: sequential.p50Ms,
+        pipelinedP50: pipelined.p50Ms,
+        sequentialP99: sequential.p99Ms,
+        pipelinedP99: pipelined.p99Ms,
+        sequentialToWorker: sequential.p50ToWorkerMs,
+        pipelinedToWorker: pipelined.p50ToWorkerMs,
+        p50Ratio: sequential.p50Ms / pipelined.p50Ms,
+        sequentialRate,
+        pipelinedRate,
+        rateRatio: pipelinedRate / sequentialRate,
+      };
     },
   },
   replay: {

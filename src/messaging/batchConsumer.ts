@@ -9,6 +9,8 @@ export interface Delivered<T> {
   readonly partition: number;
   readonly message: TransportMessage;
   readonly value: T;
+  /** When the fetch that brought the message was answered (PartitionBatch.fetchedAt). */
+  readonly fetchedAt: number;
 }
 
 export interface BatchHandlerOptions<T> {
@@ -100,7 +102,7 @@ export async function runBatches<T>(consumer: TransportConsumer, options: BatchH
         const chunk: Delivered<T>[] = [];
         for (const message of messages) {
           try {
-            chunk.push({ topic: batch.topic, partition: batch.partition, message, value: await decodeWaiting(batch, options, message) });
+            chunk.push({ topic: batch.topic, partition: batch.partition, message, value: await decodeWaiting(batch, options, message), fetchedAt: batch.fetchedAt });
           } catch (error) {
             if (!isPoisonMessage(error)) throw error;
             await sendToDeadLetter(options.producer, { topic: batch.topic, partition: batch.partition, message }, error);

@@ -35,6 +35,8 @@ export interface PartitionBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly TransportMessage[];
+  /** When the fetch that brought this batch was answered, in milliseconds since the epoch: for chunk timings. */
+  readonly fetchedAt: number;
   /** False once the consumer is stopping: the rest of the batch is left for the partition's next owner. */
   isRunning(): boolean;
   /** True once a seek or a rebalance made the rest of this batch out of date. */

@@ -76,8 +76,6 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   const domainByTopic = new Map(projection.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
   const topics = [...domainByTopic.keys()];
   const unwatch = watchConsumer(consumer, group, topics);
-  let fetchedAt = 0;
-  if (options.timings) consumer.on('fetch', () => void (fetchedAt = epochMs()));
   await connectWaitingForBroker({
     transport,
     producer,
@@ -97,7 +95,7 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     faults.at('projector.after-commit');
     // A halt commits the events before it; the halted one and those after are read again.
     projectorChunkApplied(projector, result ? chunk.filter((d) => BigInt(d.message.offset) < BigInt(result.haltAt)).length : chunk.length, seconds);
-    options.timings?.chunk({ ...chunkTimingPlace(chunk), fetchedAt, startedAt, committedAt: epochMs() });
+    options.timings?.chunk({ ...chunkTimingPlace(chunk), fetchedAt: chunk[0]?.fetchedAt ?? 0, startedAt, committedAt: epochMs() });
     return result;
   };
   const applyAndRecord = async (chunk: readonly Delivered<RecordedEvent>[]) =>

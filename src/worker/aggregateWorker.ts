@@ -57,8 +57,6 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
   consumer.on('group-join', () => cache.clear());
   consumer.on('rebalancing', () => cache.clear());
   const unwatch = watchConsumer(consumer, group, [...domainByTopic.keys()]);
-  let fetchedAt = 0;
-  if (options.timings) consumer.on('fetch', () => void (fetchedAt = epochMs()));
 
   await connectWaitingForBroker({
     transport,
@@ -145,7 +143,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
       ...chunkPlace(chunk),
       commands: items.map((item) => item.command.commandUuid),
       appendedAt: chunk.map((d) => Number(d.message.timestamp)),
-      fetchedAt,
+      fetchedAt: chunk[0]?.fetchedAt ?? 0,
       startedAt: epochMs(started),
       committedAt: epochMs(committed),
       producedAt: epochMs(produced),

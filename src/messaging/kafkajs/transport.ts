@@ -30,12 +30,13 @@ export function kafkajsTransport(kafka: Kafka, loop: ConsumeLoop = 'pipelined'):
 
 const toMessage = (m: KafkaMessage): TransportMessage => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {}, offset: m.offset, timestamp: m.timestamp });
 
-function batchOf(consumer: Consumer, payload: EachBatchPayload): PartitionBatch {
+function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: number): PartitionBatch {
   const { topic, partition } = payload.batch;
   return {
     topic,
     partition,
     messages: payload.batch.messages.map(toMessage),
+    fetchedAt,
     isRunning: payload.isRunning,
     isStale: payload.isStale,
     heartbeat: payload.heartbeat,
@@ -57,6 +58,9 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
   const { events } = consumer;
   let restarts: { stop(): void } | undefined;
   let lanes: PipelinedRun | undefined;
+  // Each batch is handed over while its fetch is the last answered (the runner fetches one at a time).
+  let lastFetchAt = 0;
+  consumer.on(events.FETCH, () => void (lastFetchAt = Date.now()));
   const startRunning = async (eachBatch: (payload: EachBatchPayload) => Promise<void>, partitionsConsumedConcurrently: number) => {
     const start = () => consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently, eachBatch });
     restarts = restartWhenBrokerAway(consumer, start);
@@ -70,13 +74,13 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     },
     async run({ partitionsConcurrently = 1, eachBatch }) {
       if (loop === 'pipelined') {
-        const pipelined = pipelinedRun({ consumer, logger: kafka.logger(), partitionsConcurrently, eachBatch, commitOffsets: (offsets) => commitOffsets(consumer, offsets) });
+        const pipelined = pipelinedRun({ consumer, logger: kafka.logger(), partitionsConcurrently, eachBatch, fetchedAt: () => lastFetchAt, commitOffsets: (offsets) => commitOffsets(consumer, offsets) });
         lanes = pipelined.run;
         // What is queued was fetched for the old assignment; the new one reads from the committed offsets.
         for (const event of [events.REBALANCING, events.GROUP_JOIN, events.CRASH]) consumer.on(event, () => lanes?.forgetQueued());
         return startRunning(pipelined.eachBatch, 1);
       }
-      return startRunning((payload) => eachBatch(batchOf(consumer, payload)), partitionsConcurrently);
+      return startRunning((payload) => eachBatch(batchOf(consumer, payload, lastFetchAt)), partitionsConcurrently);
     },
     pause: (topics) => (lanes ? lanes.pause(topics) : consumer.pause(all(topics))),
     resume: (topics) => (lanes ? lanes.resume(topics) : consumer.resume(all(topics))),
