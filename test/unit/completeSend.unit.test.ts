@@ -1,6 +1,6 @@
 import type { Kafka, Message, PartitionerArgs, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createProducer, sendCompletely } from '../../src/messaging/kafkajs/completeSend.ts';
+import { createProducer, inRequests, sendCompletely } from '../../src/messaging/kafkajs/completeSend.ts';
 import { kafkajsTransport } from '../../src/messaging/kafkajs/transport.ts';
 
 const PARTITIONS = 4;
@@ -75,5 +75,17 @@ describe('sendCompletely', () => {
     const { kafka, sends } = fakeKafka([0, 1, 2, 3], true);
     await expect(sendCompletely(createProducer(kafka), [{ topic: 'counter.commands', messages: messages(8) }])).rejects.toThrow(/never answered for counter\.commands\[/);
     expect(sends).toHaveLength(6);
+  });
+});
+
+describe('inRequests', () => {
+  const sized = (n: number, tag: string) => ({ key: tag, value: Buffer.alloc(n) });
+  it('keeps a send of small messages in one request', () => {
+    expect(inRequests([{ topic: 'a', messages: [sized(10, '1'), sized(10, '2')] }, { topic: 'b', messages: [sized(10, '3')] }], 1000)).toHaveLength(1);
+  });
+
+  it('splits large messages over requests under the limit, in order, a message too large for any going alone', () => {
+    const requests = inRequests([{ topic: 'a', messages: [sized(400, '1'), sized(400, '2'), sized(2000, '3')] }, { topic: 'b', messages: [sized(100, '4')] }], 1000);
+    expect(requests.map((r) => r.map(({ topic, messages }) => `${topic}:${messages.map((m) => m.key).join('')}`))).toEqual([['a:12'], ['a:3'], ['b:4']]);
   });
 });

@@ -79,3 +79,42 @@ export async function sendCompletely(
     onResend?.(pending);
   }
 }
+
+/**
+ * How many bytes of messages go in one produce request. The broker refuses a partition's record
+ * batch over `message.max.bytes` (1 MiB by default) whole; a chunk of large events (the fuzz test's
+ * 500 kB strings) must go in several requests, one after another, so per-partition order holds.
+ */
+export const REQUEST_BYTES = 512 * 1024;
+
+const sizeOf = (m: Message): number => {
+  const bytes = (v: unknown) => (v == null ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
+  const headers = Object.entries(m.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + [value].flat().reduce((s: number, v) => s + bytes(v), 0), 0);
+  return bytes(m.key) + bytes(m.value) + headers + 64;
+};
+
+/**
+ * Splits a send into requests of at most `maxBytes` of messages each, in order (a single larger
+ * message goes alone, for the broker to judge).
+ */
+export function inRequests(topicMessages: readonly TopicMessages[], maxBytes = REQUEST_BYTES): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = sizeOf(message);
+      if (bytes > 0 && bytes + size > maxBytes) {
+        requests.push(current);
+        current = [];
+        bytes = 0;
+      }
+      const last = current.at(-1);
+      if (last?.topic === topic) last.messages.push(message);
+      else current.push({ topic, messages: [message] });
+      bytes += size;
+    }
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}

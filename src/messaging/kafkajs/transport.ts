@@ -11,7 +11,7 @@ import type {
   TransportProducer,
 } from '../transport.ts';
 import { brokerUnreachable, isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
-import { createProducer, placesOf, sendCompletely } from './completeSend.ts';
+import { createProducer, inRequests, placesOf, sendCompletely } from './completeSend.ts';
 import { commitOffsets } from './offsetCommit.ts';
 import { pipelinedRun, type PipelinedRun } from './pipelinedRun.ts';
 
@@ -116,7 +116,9 @@ function kafkajsProducer(kafka: Kafka): TransportProducer {
     connect: () => producer.connect(),
     async send(topicMessages, options = {}) {
       // kafkajs's types ask for mutable arrays; it reads the messages and never changes them.
-      await sendCompletely(producer, topicMessages as KafkajsTopicMessages[], options.onResend && ((unanswered) => options.onResend?.(placesOf(unanswered))));
+      for (const request of inRequests(topicMessages as KafkajsTopicMessages[])) {
+        await sendCompletely(producer, request, options.onResend && ((unanswered) => options.onResend?.(placesOf(unanswered))));
+      }
     },
     disconnect: () => producer.disconnect(),
   };
