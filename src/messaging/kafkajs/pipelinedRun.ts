@@ -45,6 +45,8 @@ interface Lane {
   uncommittedFrom: string | undefined;
   failures: number;
   notBefore: number;
+  /** When the oldest batch in the queue arrived (a sequence number): lanes take turns oldest first. */
+  waitingSince: number;
   pausedForBackpressure: boolean;
 }
 
@@ -69,6 +71,7 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
   const pausedTopics = new Set<string>();
   const waiting: (() => void)[] = [];
   let active = 0;
+  let arrivals = 0;
   let stopping = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
@@ -87,7 +90,7 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
     const key = `${topic}|${partition}`;
     let lane = lanes.get(key);
     if (!lane) {
-      lane = { topic, partition, queue: [], epoch: 0, busy: false, uncommittedFrom: undefined, failures: 0, notBefore: 0, pausedForBackpressure: false };
+      lane = { topic, partition, queue: [], epoch: 0, busy: false, uncommittedFrom: undefined, failures: 0, notBefore: 0, waitingSince: 0, pausedForBackpressure: false };
       lanes.set(key, lane);
     }
     return lane;
@@ -105,9 +108,11 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
 
   function dispatch(): void {
     if (stopping) return;
-    for (const lane of lanes.values()) {
+    // Oldest waiting first, so a busy partition cannot keep the others from their turn.
+    const turns = [...lanes.values()].filter(ready).sort((a, b) => a.waitingSince - b.waitingSince);
+    for (const lane of turns) {
       if (active >= limit) return;
-      if (ready(lane)) void work(lane);
+      void work(lane);
     }
     const nextTry = Math.min(...[...lanes.values()].filter((l) => !l.busy && l.queue.length > 0 && l.notBefore > Date.now()).map((l) => l.notBefore));
     if (Number.isFinite(nextTry) && !retryTimer) {
@@ -174,6 +179,7 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
     if (stopping || payload.isStale()) return;
     const lane = laneOf(topic, partition);
     const epoch = lane.epoch;
+    if (lane.queue.length === 0) lane.waitingSince = ++arrivals;
     lane.queue.push(batchOf(payload, lane, epoch, options.fetchedAt()));
     payload.resolveOffset(payload.batch.lastOffset());
     if (lane.queue.length >= maxQueued) holdFetching(lane, true);
@@ -205,6 +211,9 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
       stopping = true;
       clearTimeout(retryTimer);
       for (const lane of lanes.values()) lane.queue.length = 0;
+      // Nothing fetched now would be handled: stop fetching while the chunks in hand finish.
+      const topics = [...new Set([...lanes.values()].map((lane) => lane.topic))];
+      if (topics.length > 0) consumer.pause(topics.map((topic) => ({ topic })));
       while (active > 0) await new Promise<void>((wake) => waiting.push(wake));
       await offsets.flush();
     },

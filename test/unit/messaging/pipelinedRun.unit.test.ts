@@ -60,6 +60,35 @@ describe('the pipelined consume loop', () => {
     releases.forEach((release) => release());
   });
 
+  it('gives the partition that has waited longest the next turn', async () => {
+    const { consumer } = fakeConsumer();
+    const handled: string[] = [];
+    const releases: (() => void)[] = [];
+    const { eachBatch, run } = pipelinedRun({
+      consumer,
+      logger: quietLogger,
+      fetchedAt: () => 0,
+      partitionsConcurrently: 1,
+      commitOffsets: async () => undefined,
+      eachBatch: async (batch: PartitionBatch) => {
+        handled.push(`${batch.partition}:${batch.messages[0]!.offset}`);
+        await new Promise<void>((release) => releases.push(release));
+      },
+    });
+    await eachBatch(payloadOf('t', 0, [0], []));
+    await eachBatch(payloadOf('t', 1, [0], []));
+    await eachBatch(payloadOf('t', 0, [1], []));
+    releases.shift()?.();
+    await settle();
+    // Partition 0 has a batch again, but partition 1's came first.
+    expect(handled).toEqual(['0:0', '1:0']);
+    releases.shift()?.();
+    await settle();
+    expect(handled).toEqual(['0:0', '1:0', '0:1']);
+    releases.forEach((release) => release());
+    await run.drain();
+  });
+
   it('coalesces offset commits: one in flight, then the newest offset of each partition', async () => {
     const { consumer } = fakeConsumer();
     const commits: string[][] = [];
