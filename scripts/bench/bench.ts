@@ -168,6 +168,12 @@ const scenarios: Record<string, Scenario> = {
       ['sequentialRate', 'sequential throughput commands/s'],
       ['pipelinedRate', 'pipelined throughput commands/s'],
       ['rateRatio', 'throughput pipelined ÷ sequential'],
+      ...(['worker', 'projector', 'broker', 'postgres', 'sender', 'total'] as const).flatMap((part) => [
+        [`sequential ${part}`, `steady, sequential: ${part} CPU µs/command`] as const,
+        [`pipelined ${part}`, `steady, pipelined: ${part} CPU µs/command`] as const,
+      ]),
+      ['sequentialBusy', 'steady, sequential: cores busy %'],
+      ['pipelinedBusy', 'steady, pipelined: cores busy %'],
     ],
     run: async () => {
       const sequential = await steadyRun({ STREAMFOLD_CONSUME_LOOP: 'sequential' });
@@ -185,6 +191,14 @@ const scenarios: Record<string, Scenario> = {
         sequentialRate,
         pipelinedRate,
         rateRatio: pipelinedRate / sequentialRate,
+        ...Object.fromEntries(
+          (['worker', 'projector', 'broker', 'postgres', 'sender', 'total'] as const).flatMap((part) => [
+            [`sequential ${part}`, sequential.cpu[`cpu ${part} µs`] ?? Number.NaN],
+            [`pipelined ${part}`, pipelined.cpu[`cpu ${part} µs`] ?? Number.NaN],
+          ]),
+        ),
+        sequentialBusy: sequential.cpu['cores busy %'] ?? Number.NaN,
+        pipelinedBusy: pipelined.cpu['cores busy %'] ?? Number.NaN,
       };
     },
   },
