@@ -156,7 +156,7 @@ const scenarios: Record<string, Scenario> = {
   },
   loops: {
     title: 'The consume loop: pipelined against sequential',
-    describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) and the \`throughput\` one (${COMMANDS} commands) run with each consume loop in turn, in the same run: \`STREAMFOLD_CONSUME_LOOP=sequential\` (kafkajs's runner: it fetches again once every batch of the last fetch is handled, and commits each chunk's offset before the next) as the baseline, then \`pipelined\` (the default: the next fetch is out while per-partition lanes handle the last, offsets committed off the handler's path)`,
+    describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) and the \`throughput\` one (${COMMANDS} commands) run with each consume loop in turn, in the same run: \`STREAMFOLD_CONSUME_LOOP=sequential\` (kafkajs's runner: it fetches again once every batch of the last fetch is handled, and commits each chunk's offset before the next) (the default) as the baseline, then \`pipelined\` (the next fetch is out while per-partition lanes handle the last, offsets committed off the handler's path); and each process's CPU per command during the steady runs`,
     columns: [
       ['sequentialP50', 'sequential p50 send→projection ms'],
       ['pipelinedP50', 'pipelined p50 send→projection ms'],

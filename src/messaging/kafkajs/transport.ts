@@ -19,9 +19,9 @@ import { pipelinedRun, type PipelinedRun } from './pipelinedRun.ts';
 const { ConfigResourceTypes } = kafkajs;
 
 /** The streamfold transport on a kafkajs client (src/messaging/kafkajs/kafka.ts makes one). */
-export function kafkajsTransport(kafka: Kafka, loop: ConsumeLoop = 'pipelined'): Transport {
+export function kafkajsTransport(kafka: Kafka, loop: ConsumeLoop = 'sequential'): Transport {
   return {
-    consumer: (groupId, options) => kafkajsConsumer(kafka, groupId, options, loop),
+    consumer: (groupId, options = {}) => kafkajsConsumer(kafka, groupId, options, loop),
     producer: () => kafkajsProducer(kafka),
     admin: () => kafkajsAdmin(kafka.admin()),
     isBrokerAway,
@@ -48,7 +48,7 @@ function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: numbe
   };
 }
 
-function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions = {}, loop: ConsumeLoop = 'pipelined'): TransportConsumer {
+function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions, loop: ConsumeLoop): TransportConsumer {
   const consumer = kafka.consumer({
     groupId,
     ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
