@@ -78,6 +78,14 @@ const pipelineColumns = [
   ['produceUs', 'worker: produce µs/command'],
 ] as const;
 
+const LINGER_MS = Number(process.env.BENCH_LINGER_MS ?? 5);
+const lingerLabels = {
+  sequential: 'sequential',
+  sequentialLinger: `sequential, fetch held ${LINGER_MS} ms`,
+  pipelined: 'pipelined',
+  pipelinedLinger: `pipelined, fetch held ${LINGER_MS} ms`,
+};
+
 /** The steady scenario's load: each command sent on its own slot at STEADY_RATE, concurrently, through several producers. */
 const steadyRun = (env: NodeJS.ProcessEnv = {}) =>
   pipelineRun(
@@ -200,6 +208,29 @@ const scenarios: Record<string, Scenario> = {
         sequentialBusy: sequential.cpu['cores busy %'] ?? Number.NaN,
         pipelinedBusy: pipelined.cpu['cores busy %'] ?? Number.NaN,
       };
+    },
+  },
+  linger: {
+    title: 'Fewer, larger chunks: the broker holding a fetch for a few milliseconds',
+    describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) with each consume loop, first with fetches answered at the first message (\`STREAMFOLD_FETCH_MIN_BYTES=1\`, the default), then with the broker holding each fetch until 64 KiB have arrived or ${LINGER_MS} ms have passed (\`STREAMFOLD_FETCH_MIN_BYTES=65536 STREAMFOLD_FETCH_MAX_WAIT_MS=${LINGER_MS}\`), in the same run; send → projection, and the CPU all processes spent per command`,
+    columns: (['sequential', 'sequentialLinger', 'pipelined', 'pipelinedLinger'] as const).flatMap((config) => [
+      [`${config} p50`, `${lingerLabels[config]} p50 ms`] as const,
+      [`${config} p99`, `${lingerLabels[config]} p99 ms`] as const,
+      [`${config} cpu`, `${lingerLabels[config]} CPU µs/command`] as const,
+    ]),
+    run: async () => {
+      const measures: Measures = {};
+      for (const loop of ['sequential', 'pipelined'] as const) {
+        for (const linger of [false, true]) {
+          const env = { STREAMFOLD_CONSUME_LOOP: loop, ...(linger ? { STREAMFOLD_FETCH_MIN_BYTES: '65536', STREAMFOLD_FETCH_MAX_WAIT_MS: String(LINGER_MS) } : {}) };
+          const result = await steadyRun(env);
+          const config = `${loop}${linger ? 'Linger' : ''}`;
+          measures[`${config} p50`] = result.p50Ms;
+          measures[`${config} p99`] = result.p99Ms;
+          measures[`${config} cpu`] = result.cpu['cpu total µs'] ?? Number.NaN;
+        }
+      }
+      return measures;
     },
   },
   replay: {

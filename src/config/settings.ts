@@ -18,6 +18,8 @@ export interface Settings {
   readonly partitionsConcurrently: number;
   readonly stateCacheSize: number;
   readonly fetchMaxWaitMs: number;
+  /** How many bytes a fetch waits for (up to fetchMaxWaitMs) before the broker answers: 1 answers at the first message. */
+  readonly fetchMinBytes: number;
   /** How consumers run: fetching while they handle (`pipelined`), or kafkajs's fetch-then-handle (`sequential`). */
   readonly consumeLoop: ConsumeLoop;
   readonly stallMs: number;
@@ -77,6 +79,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     partitionsConcurrently: integer(env, 'STREAMFOLD_PARTITIONS_CONCURRENTLY', 3),
     stateCacheSize: integer(env, 'STREAMFOLD_STATE_CACHE_SIZE', 50_000),
     fetchMaxWaitMs: integer(env, 'STREAMFOLD_FETCH_MAX_WAIT_MS', 100),
+    fetchMinBytes: integer(env, 'STREAMFOLD_FETCH_MIN_BYTES', 1),
     consumeLoop: consumeLoopOf(env),
     stallMs: integer(env, 'STREAMFOLD_STALL_MS', 20_000),
     logLevel: env.STREAMFOLD_LOG_LEVEL ?? 'info',

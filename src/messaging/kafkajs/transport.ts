@@ -54,6 +54,7 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
     ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
     ...(options.fetchMaxWaitMs !== undefined ? { maxWaitTimeInMs: options.fetchMaxWaitMs } : {}),
+    ...(options.fetchMinBytes !== undefined ? { minBytes: options.fetchMinBytes } : {}),
   });
   const { events } = consumer;
   let restarts: { stop(): void } | undefined;
