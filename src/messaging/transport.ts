@@ -46,7 +46,9 @@ export interface PartitionBatch {
   /**
    * Commits `offset`, the next one to read, for this partition, and reads on from there. A commit
    * that fails because this member lost its place in the group rejects so that the consumer
-   * rejoins; what was handled before it is read again by the partition's next owner.
+   * rejoins; what was handled before it is read again by the partition's next owner. In the
+   * pipelined loop it resolves once the offset is recorded: the commit goes out after, coalesced
+   * with other partitions', and a lost membership makes the consumer rejoin all the same.
    */
   commit(offset: string): Promise<void>;
 }
