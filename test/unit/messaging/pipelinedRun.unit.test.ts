@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Logger } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { pipelinedRun } from '../../../src/messaging/kafkajs/pipelinedRun.ts';
+import { pipelinedRun, type PipelinedRunOptions } from '../../../src/messaging/kafkajs/pipelinedRun.ts';
 import type { PartitionBatch } from '../../../src/messaging/transport.ts';
 
 /** What the lanes ask of kafkajs's consumer, written down. */
@@ -27,6 +27,10 @@ function payloadOf(topic: string, partition: number, offsets: number[], resolved
   } as unknown as EachBatchPayload;
 }
 
+/** Lanes over `consumer` with quiet defaults: one lane at a time, commits that succeed. */
+const lanesOn = (consumer: Consumer, options: Partial<PipelinedRunOptions> & Pick<PipelinedRunOptions, 'eachBatch'>) =>
+  pipelinedRun({ consumer, logger: quietLogger, fetchedAt: () => 0, partitionsConcurrently: 1, commitOffsets: async () => undefined, ...options });
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('the pipelined consume loop', () => {
@@ -35,12 +39,8 @@ describe('the pipelined consume loop', () => {
     const handled: string[] = [];
     const releases: (() => void)[] = [];
     const resolved: string[] = [];
-    const { eachBatch } = pipelinedRun({
-      consumer,
-      logger: quietLogger,
-      fetchedAt: () => 0,
+    const { eachBatch } = lanesOn(consumer, {
       partitionsConcurrently: 2,
-      commitOffsets: async () => undefined,
       eachBatch: async (batch: PartitionBatch) => {
         handled.push(`${batch.topic}[${batch.partition}] ${batch.messages.map((m) => m.offset).join(',')}`);
         await new Promise<void>((release) => releases.push(release));
@@ -64,12 +64,7 @@ describe('the pipelined consume loop', () => {
     const { consumer } = fakeConsumer();
     const handled: string[] = [];
     const releases: (() => void)[] = [];
-    const { eachBatch, run } = pipelinedRun({
-      consumer,
-      logger: quietLogger,
-      fetchedAt: () => 0,
-      partitionsConcurrently: 1,
-      commitOffsets: async () => undefined,
+    const { eachBatch, run } = lanesOn(consumer, {
       eachBatch: async (batch: PartitionBatch) => {
         handled.push(`${batch.partition}:${batch.messages[0]!.offset}`);
         await new Promise<void>((release) => releases.push(release));
@@ -93,10 +88,7 @@ describe('the pipelined consume loop', () => {
     const { consumer } = fakeConsumer();
     const commits: string[][] = [];
     let finishFirst: () => void = () => undefined;
-    const { eachBatch, run } = pipelinedRun({
-      consumer,
-      logger: quietLogger,
-      fetchedAt: () => 0,
+    const { eachBatch, run } = lanesOn(consumer, {
       partitionsConcurrently: 3,
       commitOffsets: async (offsets) => {
         commits.push(offsets.map((o) => `${o.topic}[${o.partition}] ${o.offset}`));
@@ -122,12 +114,7 @@ describe('the pipelined consume loop', () => {
     const handled: string[] = [];
     let fail: () => void = () => undefined;
     const failing = new Promise<void>((resolve) => (fail = resolve));
-    const { eachBatch, run } = pipelinedRun({
-      consumer,
-      logger: quietLogger,
-      fetchedAt: () => 0,
-      partitionsConcurrently: 1,
-      commitOffsets: async () => undefined,
+    const { eachBatch, run } = lanesOn(consumer, {
       eachBatch: async (batch: PartitionBatch) => {
         await batch.commit(String(Number(batch.messages[0]!.offset) + 1));
         if (failures-- > 0) {
@@ -156,13 +143,8 @@ describe('the pipelined consume loop', () => {
   it('pauses a partition whose lane is full and resumes it once the lane takes its queue; a paused topic holds its lanes', async () => {
     const { consumer, calls } = fakeConsumer();
     const releases: (() => void)[] = [];
-    const { eachBatch, run } = pipelinedRun({
-      consumer,
-      logger: quietLogger,
-      fetchedAt: () => 0,
-      partitionsConcurrently: 1,
+    const { eachBatch, run } = lanesOn(consumer, {
       maxQueuedBatches: 2,
-      commitOffsets: async () => undefined,
       eachBatch: () => new Promise<void>((release) => releases.push(release)),
     });
     await eachBatch(payloadOf('t', 0, [0], []));
