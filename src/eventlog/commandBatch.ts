@@ -8,12 +8,10 @@ import { versionConflictOf } from './versionConflict.ts';
 
 /** The uuids among these that some earlier transaction has processed. */
 export async function findProcessedUuids(client: PoolClient, commandUuids: readonly string[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ command_uuid: string }>({
-    // Named: prepared once per connection, so each chunk skips the parse and plan (issue 15 item 3).
-    name: 'streamfold_find_processed',
-    text: 'select command_uuid::text from processed_commands where command_uuid = any($1::uuid[])',
-    values: [commandUuids],
-  });
+  const { rows } = await client.query<{ command_uuid: string }>(
+    'select command_uuid::text from processed_commands where command_uuid = any($1::uuid[])',
+    [commandUuids],
+  );
   return new Set(rows.map((r) => r.command_uuid));
 }
 
@@ -55,9 +53,8 @@ function expectedVersionsOf(decided: readonly DecidedCommand[]): Map<string, big
 export async function appendAndArchive(client: PoolClient, decided: readonly DecidedCommand[]) {
   const events = decided.flatMap((d) => d.events.map((e) => ({ d, e })));
   try {
-    const { rows } = await client.query<{ position: bigint; event_uuid: string; recorded_at: Date; archived: number }>({
-      name: 'streamfold_append_and_archive',
-      text: `with archived as (
+    const { rows } = await client.query<{ position: bigint; event_uuid: string; recorded_at: Date; archived: number }>(
+      `with archived as (
          insert into processed_commands (command_uuid, command_type, aggregate_type, aggregate_uuid, data, metadata,
                                          processed_at, outcome, event_uuids, reason)
          select c.uuid, c.type, c.aggregate_type, c.aggregate_uuid, c.data, c.metadata, now(), c.outcome,
@@ -77,7 +74,7 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
        union all
        select null, null, null, (select count(*)::int from archived)
        where not exists (select 1 from appended)`,
-      values: [
+      [
         decided.map((d) => d.command.commandUuid),
         decided.map((d) => d.command.commandType),
         decided.map((d) => d.command.aggregateType),
@@ -100,7 +97,7 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
         events.map(({ d }) => d.command.commandUuid),
         events.map(({ d }) => d.command.metadata.correlationId),
       ],
-    });
+    );
     if ((rows[0]?.archived ?? 0) !== decided.length) throw new CommandAlreadyProcessed('a command of this chunk was processed concurrently');
     // Only what Postgres adds comes back (position, the transaction's time): the rest is in hand,
     // and reading every column back would make Postgres and the worker serialize it all twice.

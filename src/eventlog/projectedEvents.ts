@@ -17,18 +17,16 @@ export async function markProjected(client: PoolClient, projector: string, event
  * (found in the same statement, so following skips costs no round trip).
  */
 export async function markNewlyProjected(client: PoolClient, target: { projection: { name: string }; projector: string }, eventUuids: readonly string[]): Promise<Map<string, SkipToFollow | undefined>> {
-  const { rows } = await client.query<{ event_uuid: string; skipped_by: string | null; error: string | null }>({
-    // Named: prepared once per connection, so each chunk skips the parse and plan.
-    name: 'streamfold_mark_newly_projected',
-    text: `with fresh as (
+  const { rows } = await client.query<{ event_uuid: string; skipped_by: string | null; error: string | null }>(
+    `with fresh as (
        insert into projected_events (projector, event_uuid) select $2, u from unnest($3::uuid[]) as u
        on conflict do nothing returning event_uuid)
      select fresh.event_uuid::text, skip.projector as skipped_by, skip.error from fresh left join lateral (
        select f.projector, f.error from projection_failures f
        where f.event_uuid = fresh.event_uuid and f.status = 'skipped' and f.projector = any(${siblingsOf('$1', '$2')})
        order by starts_with(f.error, $4), f.failed_at limit 1) skip on true`,
-    values: [target.projection.name, target.projector, eventUuids, followedSkipPrefix],
-  });
+    [target.projection.name, target.projector, eventUuids, followedSkipPrefix],
+  );
   return new Map(rows.map((r) => [r.event_uuid, r.skipped_by === null ? undefined : { skippedBy: r.skipped_by, error: r.error ?? '' }]));
 }
 

@@ -12,13 +12,12 @@ export interface AppliedOffset {
  * Never moves back: a zombie's late chunk must not undo a newer one's position.
  */
 export async function recordAppliedOffset(client: PoolClient, projector: string, at: AppliedOffset): Promise<void> {
-  await client.query({
-    name: 'streamfold_record_applied_offset',
-    text: `insert into projection_offsets (projector, topic, partition, next_offset) values ($1, $2, $3, $4)
+  await client.query(
+    `insert into projection_offsets (projector, topic, partition, next_offset) values ($1, $2, $3, $4)
      on conflict (projector, topic, partition) do update
        set next_offset = greatest(projection_offsets.next_offset, excluded.next_offset), updated_at = now()`,
-    values: [projector, at.topic, at.partition, at.next.toString()],
-  });
+    [projector, at.topic, at.partition, at.next.toString()],
+  );
 }
 
 /** Forgets how far a projector applied (its version is retired). */
