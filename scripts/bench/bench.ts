@@ -78,6 +78,9 @@ const pipelineColumns = [
   ['produceUs', 'worker: produce µs/command'],
 ] as const;
 
+/** The processes whose CPU the `loops` scenario reports per loop. */
+const loopCpuParts = ['worker', 'projector', 'broker', 'postgres', 'sender', 'total'] as const;
+
 const LINGER_MS = Number(process.env.BENCH_LINGER_MS ?? 5);
 const lingerLabels = {
   sequential: 'sequential',
@@ -176,7 +179,7 @@ const scenarios: Record<string, Scenario> = {
       ['sequentialRate', 'sequential throughput commands/s'],
       ['pipelinedRate', 'pipelined throughput commands/s'],
       ['rateRatio', 'throughput pipelined ÷ sequential'],
-      ...(['worker', 'projector', 'broker', 'postgres', 'sender', 'total'] as const).flatMap((part) => [
+      ...loopCpuParts.flatMap((part) => [
         [`sequential ${part}`, `steady, sequential: ${part} CPU µs/command`] as const,
         [`pipelined ${part}`, `steady, pipelined: ${part} CPU µs/command`] as const,
       ]),
@@ -200,7 +203,7 @@ const scenarios: Record<string, Scenario> = {
         pipelinedRate,
         rateRatio: pipelinedRate / sequentialRate,
         ...Object.fromEntries(
-          (['worker', 'projector', 'broker', 'postgres', 'sender', 'total'] as const).flatMap((part) => [
+          loopCpuParts.flatMap((part) => [
             [`sequential ${part}`, sequential.cpu[`cpu ${part} µs`] ?? Number.NaN],
             [`pipelined ${part}`, pipelined.cpu[`cpu ${part} µs`] ?? Number.NaN],
           ]),

@@ -2,11 +2,10 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { readSettings } from '../config/settings.ts';
 import { loadConfig } from '../config/streamfoldConfig.ts';
-import { commandTopicOf, eventTopicOf } from '../core/index.ts';
+import { commandTopicOf, eventTopicOf, unstorableTextProblem } from '../core/index.ts';
 import { deadLetterTopicOf } from '../messaging/deadLetters.ts';
 import type { TransportAdmin } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
-import { unstorableTextProblem } from '../core/index.ts';
 import { positiveInteger, shown, uuidArgument } from './arguments.ts';
 import { UsageError } from './usageError.ts';
 

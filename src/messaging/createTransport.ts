@@ -12,5 +12,5 @@ import type { Transport } from './transport.ts';
  * Its own log lines go to `logger` (by default a pino logger named kafka).
  */
 export function createTransport(settings: Settings, clientId: string, logger?: Logger): Transport {
-  return kafkajsTransport(createKafka(settings, clientId, {}, logger), settings.consumeLoop);
+  return kafkajsTransport(createKafka(settings, clientId, {}, logger), { consumeLoop: settings.consumeLoop, fetchMinBytes: settings.fetchMinBytes });
 }

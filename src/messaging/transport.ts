@@ -70,8 +70,6 @@ export interface ConsumerOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long the broker may hold a fetch open waiting for messages. */
   readonly fetchMaxWaitMs?: number;
-  /** How many bytes the broker waits for, up to `fetchMaxWaitMs`, before it answers a fetch. */
-  readonly fetchMinBytes?: number;
 }
 
 export interface RunOptions {

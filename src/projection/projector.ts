@@ -71,7 +71,6 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
   const group = projectionGroupOf(runtime.config.app, at, runtime.readDatabase);
   const consumer = transport.consumer(group, {
     fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs,
-    fetchMinBytes: runtime.settings.fetchMinBytes,
     sessionTimeoutMs: runtime.settings.sessionTimeoutMs,
   });
   const domainByTopic = new Map(projection.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));

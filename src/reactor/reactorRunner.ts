@@ -22,7 +22,7 @@ export async function startReactor(runtime: Runtime, reactor: Reactor, options: 
   const { transport } = runtime;
   const producer = transport.producer();
   const group = reactorGroupOf(runtime.config.app, reactor);
-  const consumer = transport.consumer(group, { fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs, fetchMinBytes: runtime.settings.fetchMinBytes, sessionTimeoutMs: runtime.settings.sessionTimeoutMs });
+  const consumer = transport.consumer(group, { fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs, sessionTimeoutMs: runtime.settings.sessionTimeoutMs });
   const domainByTopic = new Map(reactor.sources.map((name) => runtime.domainNamed(name)).map((domain) => [eventTopicOf(domain), domain]));
   const unwatch = watchConsumer(consumer, group, [...domainByTopic.keys()]);
   await connectWaitingForBroker({

@@ -52,7 +52,6 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     sessionTimeoutMs: runtime.settings.sessionTimeoutMs,
     heartbeatIntervalMs: Math.max(500, Math.floor(runtime.settings.sessionTimeoutMs / 10)),
     fetchMaxWaitMs: runtime.settings.fetchMaxWaitMs,
-    fetchMinBytes: runtime.settings.fetchMinBytes,
   });
   // A rebalance may hand our aggregates to another worker: forget every cached state.
   consumer.on('group-join', () => cache.clear());

@@ -37,6 +37,13 @@ describe('readSettings', () => {
     }
   });
 
+  it('takes the consume loop and the fetch minimum from the environment, refusing what they cannot be', () => {
+    expect(readSettings({})).toMatchObject({ consumeLoop: 'sequential', fetchMinBytes: 1 });
+    expect(readSettings({ STREAMFOLD_CONSUME_LOOP: 'pipelined', STREAMFOLD_FETCH_MIN_BYTES: '65536' })).toMatchObject({ consumeLoop: 'pipelined', fetchMinBytes: 65536 });
+    expect(() => readSettings({ STREAMFOLD_CONSUME_LOOP: 'Pipelined' })).toThrow('STREAMFOLD_CONSUME_LOOP=Pipelined is not one of pipelined, sequential.');
+    expect(() => readSettings({ STREAMFOLD_FETCH_MIN_BYTES: '0' })).toThrow('STREAMFOLD_FETCH_MIN_BYTES=0 is not a positive integer; unset it to use 1.');
+  });
+
   it('passes SASL and TLS through', () => {
     const s = readSettings({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 's3cret' });
     expect(s.kafkaSsl).toBe(true);

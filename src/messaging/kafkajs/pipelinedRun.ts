@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Logger } from 'kafkajs';
-import type { PartitionBatch, RunOptions, TransportMessage } from '../transport.ts';
+import type { PartitionBatch, RunOptions } from '../transport.ts';
 import { coalescedCommits } from './coalescedCommits.ts';
+import { toMessage } from './toMessage.ts';
 
 /**
  * A consume loop that never waits for itself (issue 15). kafkajs's runner fetches again only once
@@ -152,20 +153,20 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
     if (lane.uncommittedFrom !== undefined) seek(lane.topic, lane.partition, lane.uncommittedFrom);
   }
 
-  function seek(topic: string, partition: number, offset: string): void {
-    const lane = laneOf(topic, partition);
+  /** Makes the lane's queued batches and its batch in hand out of date. */
+  function dropQueued(lane: Lane): void {
     lane.epoch++;
     lane.queue.length = 0;
     holdFetching(lane, false);
+  }
+
+  function seek(topic: string, partition: number, offset: string): void {
+    dropQueued(laneOf(topic, partition));
     consumer.seek({ topic, partition, offset });
   }
 
   function forgetQueued(): void {
-    for (const lane of lanes.values()) {
-      lane.epoch++;
-      lane.queue.length = 0;
-      holdFetching(lane, false);
-    }
+    for (const lane of lanes.values()) dropQueued(lane);
   }
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -242,10 +243,3 @@ function joined(batches: PartitionBatch[]): PartitionBatch {
   return batches.length === 1 ? first : { ...first, messages: batches.flatMap((b) => b.messages) };
 }
 
-const toMessage = (m: EachBatchPayload['batch']['messages'][number]): TransportMessage => ({
-  key: m.key ?? null,
-  value: m.value,
-  headers: m.headers ?? {},
-  offset: m.offset,
-  timestamp: m.timestamp,
-});

@@ -1,5 +1,5 @@
 import kafkajs from 'kafkajs';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, TopicMessages as KafkajsTopicMessages } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages as KafkajsTopicMessages } from 'kafkajs';
 import type {
   ConsumeLoop,
   ConsumerOptions,
@@ -7,28 +7,33 @@ import type {
   Transport,
   TransportAdmin,
   TransportConsumer,
-  TransportMessage,
   TransportProducer,
 } from '../transport.ts';
 import { brokerUnreachable, isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
 import { createProducer, inRequests, placesOf, sendCompletely } from './completeSend.ts';
 import { commitOffsets } from './offsetCommit.ts';
 import { pipelinedRun, type PipelinedRun } from './pipelinedRun.ts';
+import { toMessage } from './toMessage.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { ConfigResourceTypes } = kafkajs;
 
+/** What every consumer of a process shares, from its settings (STREAMFOLD_CONSUME_LOOP, STREAMFOLD_FETCH_MIN_BYTES). */
+export interface ConsumerDefaults {
+  readonly consumeLoop?: ConsumeLoop;
+  /** How many bytes the broker waits for, up to the consumer's fetch max wait, before it answers a fetch. */
+  readonly fetchMinBytes?: number;
+}
+
 /** The streamfold transport on a kafkajs client (src/messaging/kafkajs/kafka.ts makes one). */
-export function kafkajsTransport(kafka: Kafka, loop: ConsumeLoop = 'sequential'): Transport {
+export function kafkajsTransport(kafka: Kafka, defaults: ConsumerDefaults = {}): Transport {
   return {
-    consumer: (groupId, options = {}) => kafkajsConsumer(kafka, groupId, options, loop),
+    consumer: (groupId, options = {}) => kafkajsConsumer(kafka, groupId, options, defaults),
     producer: () => kafkajsProducer(kafka),
     admin: () => kafkajsAdmin(kafka.admin()),
     isBrokerAway,
   };
 }
-
-const toMessage = (m: KafkaMessage): TransportMessage => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {}, offset: m.offset, timestamp: m.timestamp });
 
 function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: number): PartitionBatch {
   const { topic, partition } = payload.batch;
@@ -48,13 +53,13 @@ function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: numbe
   };
 }
 
-function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions, loop: ConsumeLoop): TransportConsumer {
+function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions, { consumeLoop = 'sequential', fetchMinBytes }: ConsumerDefaults): TransportConsumer {
   const consumer = kafka.consumer({
     groupId,
     ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
     ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
     ...(options.fetchMaxWaitMs !== undefined ? { maxWaitTimeInMs: options.fetchMaxWaitMs } : {}),
-    ...(options.fetchMinBytes !== undefined ? { minBytes: options.fetchMinBytes } : {}),
+    ...(fetchMinBytes !== undefined ? { minBytes: fetchMinBytes } : {}),
   });
   const { events } = consumer;
   let restarts: { stop(): void } | undefined;
@@ -74,7 +79,7 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
       await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     },
     async run({ partitionsConcurrently = 1, eachBatch }) {
-      if (loop === 'pipelined') {
+      if (consumeLoop === 'pipelined') {
         const pipelined = pipelinedRun({ consumer, logger: kafka.logger(), partitionsConcurrently, eachBatch, fetchedAt: () => lastFetchAt, commitOffsets: (offsets) => commitOffsets(consumer, offsets) });
         lanes = pipelined.run;
         // What is queued was fetched for the old assignment; the new one reads from the committed offsets.
