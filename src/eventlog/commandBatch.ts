@@ -45,15 +45,17 @@ function expectedVersionsOf(decided: readonly DecidedCommand[]): Map<string, big
 }
 
 /**
- * Appends every event of a chunk and archives every command with its outcome, in one statement.
- * Unique (stream_id, version) still guards each append: a concurrent writer's win raises a
- * VersionConflict, and a command some other transaction archived first raises
- * CommandAlreadyProcessed; the caller rolls back and takes the one-by-one path.
+ * Appends every event of a chunk and archives every command with its outcome, in one statement:
+ * all of it or none, inside a transaction or on its own. Unique (stream_id, version) still guards
+ * each append: a concurrent writer's win raises a VersionConflict, and a command archived before
+ * (a redelivery, or another worker's) raises CommandAlreadyProcessed — the statement fails whole,
+ * so no event of a command processed before is appended twice; the caller takes a slower path.
  */
 export async function appendAndArchive(client: PoolClient, decided: readonly DecidedCommand[]) {
   const events = decided.flatMap((d) => d.events.map((e) => ({ d, e })));
   try {
-    const { rows } = await client.query<{ position: bigint; event_uuid: string; recorded_at: Date; archived: number }>(
+    const { rows } = await client.query<{ position: bigint; event_uuid: string; recorded_at: Date }>(
+      // A data-modifying CTE runs to completion whether or not the query reads it.
       `with archived as (
          insert into processed_commands (command_uuid, command_type, aggregate_type, aggregate_uuid, data, metadata,
                                          processed_at, outcome, event_uuids, reason)
@@ -61,8 +63,6 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
                 array(select jsonb_array_elements_text(c.event_uuids)::uuid), c.reason
          from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[], $7::text[], $8::jsonb[], $9::text[])
               as c(uuid, type, aggregate_type, aggregate_uuid, data, metadata, outcome, event_uuids, reason)
-         on conflict (command_uuid) do nothing
-         returning 1
        ), appended as (
          insert into events (stream_type, stream_id, version, event_uuid, type, schema_id, data, metadata,
                              caused_by_command_type, caused_by_command_uuid, correlation_id)
@@ -70,10 +70,7 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
                               $17::jsonb[], $18::text[], $19::uuid[], $20::uuid[])
          returning position, event_uuid, recorded_at
        )
-       select appended.*, (select count(*)::int from archived) as archived from appended
-       union all
-       select null, null, null, (select count(*)::int from archived)
-       where not exists (select 1 from appended)`,
+       select appended.* from appended`,
       [
         decided.map((d) => d.command.commandUuid),
         decided.map((d) => d.command.commandType),
@@ -98,10 +95,9 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
         events.map(({ d }) => d.command.metadata.correlationId),
       ],
     );
-    if ((rows[0]?.archived ?? 0) !== decided.length) throw new CommandAlreadyProcessed('a command of this chunk was processed concurrently');
     // Only what Postgres adds comes back (position, the transaction's time): the rest is in hand,
     // and reading every column back would make Postgres and the worker serialize it all twice.
-    const stored = new Map(rows.filter((r) => r.event_uuid !== null).map((r) => [r.event_uuid, r]));
+    const stored = new Map(rows.map((r) => [r.event_uuid, r]));
     return events.map(({ d, e }): RecordedEvent & { schemaId: number } => {
       const row = stored.get(e.eventUuid) as (typeof rows)[number];
       return {
@@ -122,6 +118,7 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
     const conflict = versionConflictOf(error, expectedVersionsOf(decided));
     if (conflict) throw conflict;
     const pgError = error as { code?: string; constraint?: string };
+    if (pgError.code === '23505' && pgError.constraint === 'processed_commands_pkey') throw new CommandAlreadyProcessed('a command of this chunk was processed before', { cause: error });
     if (pgError.code === '23505' && pgError.constraint === 'events_event_uuid_key') throw new CommandAlreadyProcessed('an event of this chunk was appended concurrently', { cause: error });
     throw error;
   }

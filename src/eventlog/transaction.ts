@@ -19,6 +19,25 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   }
 }
 
+/**
+ * Runs work on one client outside any transaction: each statement commits on its own. For work
+ * whose one write is a single statement (atomic by itself), this saves the BEGIN and COMMIT round
+ * trips a transaction would add.
+ */
+export async function onOneClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    return await work(client);
+  } catch (error) {
+    // A client that failed mid-query may be unusable; one whose statement was refused is fine.
+    broken = (error as { code?: string }).code === undefined;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 let savepoints = 0;
 
 /**

@@ -1,5 +1,5 @@
 import { commandTopicOf, eventTopicOf, isVersionConflict, type CommandEnvelope, type Domain } from '../core/index.ts';
-import { archiveInvalidCommand, CommandAlreadyProcessed, inTransaction, readEventsCausedBy } from '../eventlog/index.ts';
+import { archiveInvalidCommand, CommandAlreadyProcessed, inTransaction, onOneClient, readEventsCausedBy } from '../eventlog/index.ts';
 import { noFaults, type FaultHooks } from '../faults.ts';
 import { epochMs, type ChunkTimings } from '../chunkTimings.ts';
 import { runBatches, type Delivered } from '../messaging/batchConsumer.ts';
@@ -72,12 +72,25 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
     return { domain, command: await commandAtDoor(message, domain, runtime.codec) };
   };
 
-  /** The batched path first; after a conflict with a concurrent writer, one command at a time. */
+  const isConflict = (error: unknown) => isVersionConflict(error) || error instanceof CommandAlreadyProcessed;
+
+  /**
+   * The batched path, first without asking which commands were processed before and without a
+   * transaction (its one write is a single statement: one or two round trips in all); after a
+   * conflict, in a transaction that looks processed commands up; after another, one at a time.
+   */
   const handleInTransaction = async (items: readonly ChunkItem[]): Promise<CommandResult[]> => {
+    try {
+      return await onOneClient(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache, faults, { processedBefore: 'assumeNone' }));
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // The cache may hold a state a concurrent writer has moved past.
+      for (const { command } of items) cache.delete(command.aggregateUuid);
+    }
     try {
       return await inTransaction(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache, faults));
     } catch (error) {
-      if (!isVersionConflict(error) && !(error instanceof CommandAlreadyProcessed)) throw error;
+      if (!isConflict(error)) throw error;
       logger.info('chunk conflicted with a concurrent writer; handling it command by command', { commands: items.length });
       for (const { command } of items) cache.delete(command.aggregateUuid);
       return inTransaction(runtime.pool, async (client) => {

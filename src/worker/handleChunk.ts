@@ -20,13 +20,23 @@ export interface ChunkItem {
   readonly command: CommandEnvelope;
 }
 
+export interface ChunkOptions {
+  /**
+   * `lookUp` (in a transaction): ask which commands were processed before and answer those as
+   * duplicates. `assumeNone` (on a client of its own): skip the question — a command processed
+   * before makes the one append statement fail whole with CommandAlreadyProcessed, and the caller
+   * asks again with `lookUp`. Redeliveries are rare, so most chunks save that round trip.
+   */
+  readonly processedBefore: 'lookUp' | 'assumeNone';
+}
+
 /**
  * The worker's batched path: a chunk of commands in a few round trips, whatever its size —
  * which were processed before, the streams not in the cache, then one statement appending
  * every event and archiving every command. Decisions thread the state through the chunk in
  * order, so two commands to one aggregate see each other. A conflict with a concurrent
- * writer surfaces as VersionConflict or CommandAlreadyProcessed: the caller rolls back and
- * redoes the chunk one command at a time (handleCommand).
+ * writer surfaces as VersionConflict or CommandAlreadyProcessed: the caller redoes the chunk
+ * on a slower path (processed commands looked up, then one command at a time: handleCommand).
  */
 export async function handleChunk(
   client: PoolClient,
@@ -34,8 +44,9 @@ export async function handleChunk(
   codec: Codec,
   cache: StateCache<unknown>,
   faults: FaultHooks = noFaults,
+  { processedBefore: processed }: ChunkOptions = { processedBefore: 'lookUp' },
 ): Promise<CommandResult[]> {
-  const processedBefore = await findProcessedUuids(client, items.map((i) => i.command.commandUuid));
+  const processedBefore = processed === 'lookUp' ? await findProcessedUuids(client, items.map((i) => i.command.commandUuid)) : new Set<string>();
   faults.at('worker.after-dedup');
 
   const states = new Map<string, { version: bigint; state: unknown }>();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isVersionConflict, type CommandEnvelope } from '../../src/core/index.ts';
-import { inTransaction, readStream } from '../../src/eventlog/index.ts';
+import { CommandAlreadyProcessed, inTransaction, onOneClient, readStream } from '../../src/eventlog/index.ts';
 import { handleChunk } from '../../src/worker/handleChunk.ts';
 import { StateCache } from '../../src/worker/stateCache.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
@@ -60,5 +60,28 @@ describe("the worker's batched path (handleChunk) on real Postgres", () => {
     const { rowCount } = await runtime.pool.query('select 1 from processed_commands where command_uuid = $1', [late.commandUuid]);
     expect(rowCount).toBe(0);
     expect((await readStream(runtime.pool, counter)).length).toBe(1);
+  });
+
+  it('without a transaction and without looking processed commands up, a redelivered command fails the whole chunk and nothing of it is written', async () => {
+    const { runtime } = pipeline;
+    const domain = pipeline.config.domains[0]!;
+    const [done, fresh] = [randomUUID(), randomUUID()];
+    const first = increment(done, 1);
+    const once = await onOneClient(runtime.pool, (client) => handleChunk(client, [{ domain, command: first }], runtime.codec, new StateCache(10), undefined, { processedBefore: 'assumeNone' }));
+    expect(once.map((r) => r.outcome)).toEqual(['accepted']);
+
+    // The cache holds the state the first delivery made, so the redelivery is decided anew (version 2).
+    const cache = new StateCache<unknown>(10);
+    cache.set(done, 1n, once[0]!.newState!.state);
+    const chunk = [increment(fresh, 2), first].map((command) => ({ domain, command }));
+    const attempt = onOneClient(runtime.pool, (client) => handleChunk(client, chunk, runtime.codec, cache, undefined, { processedBefore: 'assumeNone' }));
+    await expect(attempt).rejects.toBeInstanceOf(CommandAlreadyProcessed);
+    expect(await readStream(runtime.pool, fresh)).toEqual([]);
+    expect((await readStream(runtime.pool, done)).map((e) => e.aggregateVersion)).toEqual([1n]);
+
+    // Looked up, the same chunk answers the redelivery as a duplicate with the events it recorded.
+    const again = await inTransaction(runtime.pool, (client) => handleChunk(client, chunk, runtime.codec, new StateCache(10)));
+    expect(again.map((r) => r.outcome)).toEqual(['accepted', 'duplicate']);
+    expect(again[1]?.events.map((e) => e.eventUuid)).toEqual(once[0]?.events.map((e) => e.eventUuid));
   });
 });
