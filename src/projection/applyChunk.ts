@@ -1,5 +1,16 @@
 import type { FailurePolicy, Projection, RecordedEvent } from '../core/index.ts';
-import { inSavepoint, markNewlyProjected, markProjected, recordFailure, recordFollowedSkip, skipsToFollow, type PoolClient, type SkipToFollow } from '../eventlog/index.ts';
+import {
+  inSavepoint,
+  inTransaction,
+  markNewlyProjected,
+  markProjected,
+  recordFailure,
+  recordFollowedSkip,
+  skipsToFollow,
+  type Pool,
+  type PoolClient,
+  type SkipToFollow,
+} from '../eventlog/index.ts';
 import { retryDefaults, withRetries } from '../retry.ts';
 
 /** An event and where it was read: a topic partition and offset, or the event log (`eventlog`, 0, position). */
@@ -23,11 +34,14 @@ export interface ChunkTarget {
 }
 
 /**
- * Applies a chunk inside the caller's transaction, each event at most once per projector. Fast
- * path: one statement marks the chunk's new events, then they are applied with no savepoint of
- * their own (in one call to the projection's `applyAll` where it has one). When one throws, the chunk rolls back to before its marks and goes event by event
- * with retries, which finds the failing event and applies its policy. Returns the halting
- * delivery, if any; the deliveries before it are applied, those after it are not.
+ * Applies a chunk in a transaction of its own, each event at most once per projector, then runs
+ * `andThen` (the projector records its offset) in the same transaction. Fast path: one statement
+ * marks the chunk's new events, then they are applied (in one call to the projection's `applyAll`
+ * where it has one), with no savepoint: when one throws, the whole transaction rolls back and a
+ * second one goes event by event with retries, which finds the failing event and applies its
+ * policy. A chunk that applies cleanly — nearly all of them — thus costs BEGIN, the mark, the
+ * apply, `andThen` and COMMIT, and no SAVEPOINT or RELEASE. Returns the halting delivery, if any;
+ * the deliveries before it are applied, those after it are not.
  *
  * An event that another version of the projection has skipped is skipped here too, and recorded
  * as such: a skip is the operator's decision that the event must not reach the read model, and a
@@ -35,31 +49,57 @@ export interface ChunkTarget {
  * ignore that decision. A halt or park elsewhere does not carry: the event may apply cleanly in a
  * version whose code was fixed, which is often why the version was built.
  */
-export async function applyChunk(client: PoolClient, target: ChunkTarget, delivered: readonly Delivery[]): Promise<Delivery | undefined> {
+export async function applyChunk(
+  pool: Pool,
+  target: ChunkTarget,
+  delivered: readonly Delivery[],
+  andThen: (client: PoolClient, halted: Delivery | undefined) => Promise<void> = async () => undefined,
+): Promise<Delivery | undefined> {
   const chunk = await unsealed(target, delivered);
   try {
-    await inSavepoint(client, async () => {
-      const fresh = await markNewlyProjected(client, target, chunk.map((d) => d.event.eventUuid));
-      const events: RecordedEvent[] = [];
-      for (const delivery of chunk) {
-        const { eventUuid } = delivery.event;
-        // `delete` keeps the first copy of an event delivered twice in one chunk.
-        if (!fresh.has(eventUuid)) continue;
-        const followed = fresh.get(eventUuid);
-        fresh.delete(eventUuid);
-        if (followed) await followSkip(client, target, delivery, followed);
-        else events.push(delivery.event);
+    return await inTransaction(pool, async (client) => {
+      try {
+        await applyAtOnce(client, target, chunk);
+      } catch (error) {
+        throw new AppliedOneByOne(error);
       }
-      const { projection, schema } = target;
-      if (projection.applyAll) {
-        if (events.length > 0) await projection.applyAll(events, client, schema);
-      } else {
-        for (const event of events) await projection.apply(event, client, schema);
-      }
+      await andThen(client, undefined);
+      return undefined;
     });
-    return undefined;
-  } catch {
-    return applyOneByOne(client, target, chunk);
+  } catch (error) {
+    if (!(error instanceof AppliedOneByOne)) throw error;
+  }
+  return inTransaction(pool, async (client) => {
+    const halted = await applyOneByOne(client, target, chunk);
+    await andThen(client, halted);
+    return halted;
+  });
+}
+
+/** Raised inside the fast path's transaction so that it rolls back and the chunk goes event by event. */
+class AppliedOneByOne extends Error {
+  constructor(cause: unknown) {
+    super('a chunk failed as a whole; applying it event by event', { cause });
+  }
+}
+
+async function applyAtOnce(client: PoolClient, target: ChunkTarget, chunk: readonly Delivery[]): Promise<void> {
+  const fresh = await markNewlyProjected(client, target, chunk.map((d) => d.event.eventUuid));
+  const events: RecordedEvent[] = [];
+  for (const delivery of chunk) {
+    const { eventUuid } = delivery.event;
+    // `delete` keeps the first copy of an event delivered twice in one chunk.
+    if (!fresh.has(eventUuid)) continue;
+    const followed = fresh.get(eventUuid);
+    fresh.delete(eventUuid);
+    if (followed) await followSkip(client, target, delivery, followed);
+    else events.push(delivery.event);
+  }
+  const { projection, schema } = target;
+  if (projection.applyAll) {
+    if (events.length > 0) await projection.applyAll(events, client, schema);
+  } else {
+    for (const event of events) await projection.apply(event, client, schema);
   }
 }
 

@@ -98,15 +98,15 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     options.timings?.chunk({ ...chunkTimingPlace(chunk), fetchedAt: chunk[0]?.fetchedAt ?? 0, startedAt, committedAt: epochMs() });
     return result;
   };
-  const applyAndRecord = async (chunk: readonly Delivered<RecordedEvent>[]) =>
-    inTransaction(runtime.readPool, async (client) => {
-      const deliveries = chunk.map((d) => ({ event: d.value, topic: d.topic, partition: d.partition, offset: d.message.offset }));
-      const halted = await applyChunk(client, target, deliveries);
-      const last = chunk.at(-1) as Delivered<RecordedEvent>;
-      const next = halted ? BigInt(halted.offset) : BigInt(last.message.offset) + 1n;
-      await recordAppliedOffset(client, projector, { topic: last.topic, partition: last.partition, next });
-      return halted ? { haltAt: halted.offset } : undefined;
-    });
+  const applyAndRecord = async (chunk: readonly Delivered<RecordedEvent>[]) => {
+    const deliveries = chunk.map((d) => ({ event: d.value, topic: d.topic, partition: d.partition, offset: d.message.offset }));
+    const last = chunk.at(-1) as Delivered<RecordedEvent>;
+    // How far the read model got, in the transaction that got it there.
+    const halted = await applyChunk(runtime.readPool, target, deliveries, (client, haltedAt) =>
+      recordAppliedOffset(client, projector, { topic: last.topic, partition: last.partition, next: haltedAt ? BigInt(haltedAt.offset) : BigInt(last.message.offset) + 1n }),
+    );
+    return halted ? { haltAt: halted.offset } : undefined;
+  };
 
   let stopped = false;
   const waitForResolution = async (topic: string, partition: number, offset: string) => {

@@ -1,5 +1,5 @@
 import type { Projection } from '../core/index.ts';
-import { countEvents, inTransaction, isHalted, openLogTail } from '../eventlog/index.ts';
+import { countEvents, isHalted, openLogTail } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { personalDataOpener } from './personalDataOpener.ts';
 import { applyChunk, type ChunkTarget, type Delivery } from './applyChunk.ts';
@@ -42,7 +42,7 @@ export async function replayFromEventLog(runtime: Runtime, projection: Projectio
     if (events.length === 0) break;
     let rest: Delivery[] = events.map((event) => ({ event, topic: 'eventlog', partition: 0, offset: String(event.position) }));
     while (rest.length > 0) {
-      const halted = await inTransaction(runtime.readPool, (client) => applyChunk(client, target, rest));
+      const halted = await applyChunk(runtime.readPool, target, rest);
       if (!halted) break;
       // Like the topic projector: wait for `projection resume` or `skip`, then go on from the halting event.
       while (!options.stopping?.() && (await isHalted(runtime.readPool, target.projector))) {
