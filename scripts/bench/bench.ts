@@ -90,7 +90,7 @@ const lingerLabels = {
 };
 
 /** The steady scenario's load: each command sent on its own slot at STEADY_RATE, concurrently, through several producers. */
-const steadyRun = (env: NodeJS.ProcessEnv = {}) =>
+const steadyRun = (env: NodeJS.ProcessEnv = {}, options: RunOptions = {}) =>
   pipelineRun(
     async (inputsFor, sendMany) => {
       const total = STEADY_RATE * STEADY_SECONDS;
@@ -105,7 +105,7 @@ const steadyRun = (env: NodeJS.ProcessEnv = {}) =>
       await Promise.all(sends);
       return total;
     },
-    { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS, env },
+    { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS, env, ...options },
   );
 
 /** Sends `count` commands in batches of 1,000, as fast as the producer takes them. */
@@ -115,6 +115,33 @@ const inBatches = (count: number) => async (inputsFor: (n: number) => CommandInp
   return inputs.length;
 };
 const sendAll = (count: number, options: RunOptions = {}) => pipelineRun(inBatches(count), { aggregates: COUNTERS, ...options });
+
+/** Where a profiled process's busy time goes (cpuProfile.ts), in the order the report lists them. */
+const profileCategories = [
+  'socket writes (system calls)',
+  'kafkajs (Kafka client)',
+  'pg (Postgres client)',
+  'avsc (Avro)',
+  'pino (logging)',
+  'other libraries',
+  'streamfold',
+  'Node.js runtime',
+  'garbage collection',
+] as const;
+
+const profileColumns = (['worker', 'projector'] as const).flatMap((part) => [
+  [`${part} busy`, `${part}: busy % of a core`] as const,
+  ...profileCategories.map((category) => [`${part} ${category}`, `${part}: ${category} % of busy`] as const),
+]);
+
+/** A process's busy share of its sampled time, and each category as a share of the busy part. */
+function busyShares(part: string, shares: Record<string, number>): Measures {
+  const busy = 100 - (shares['idle (waiting on I/O)'] ?? 0);
+  return {
+    [`${part} busy`]: busy,
+    ...Object.fromEntries(profileCategories.map((category) => [`${part} ${category}`, (100 * (shares[category] ?? 0)) / busy])),
+  };
+}
 
 let replayPipeline: Promise<IsolatedPipeline> | undefined;
 let cliApp: Promise<InstalledApp> | undefined;
@@ -288,30 +315,44 @@ const scenarios: Record<string, Scenario> = {
   },
   profile: {
     title: 'Where the time goes',
-    describe: `${COMMANDS} commands end to end with the worker and the projector under \`node --cpu-prof\`; self time by where the code lives, as % of each process's sampled time (idle = waiting on Postgres and Kafka)`,
+    describe: `${COMMANDS} commands end to end with the worker and the projector under \`node --cpu-prof\`, only the samples of the measured stretch counted: each process's busy share of its sampled time, and its busy time by where the code lives (socket writes = the system calls that hand bytes to the kernel)`,
+    columns: profileColumns,
+    run: async () => {
+      const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-worker-'));
+      const projectorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-projector-'));
+      const result = await sendAll(COMMANDS, {
+        worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] },
+        projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
+      });
+      return { ...busyShares('worker', profileShares(workerDir, result.window)), ...busyShares('projector', profileShares(projectorDir, result.window)) };
+    },
+  },
+  'steady-profile': {
+    title: 'Where the CPU goes at a steady rate',
+    describe: `the \`steady\` load (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s, no timeline) with the worker and the projector under \`node --cpu-prof\`, only the samples of the measured stretch counted: each process's busy share of a core, and its busy time by where the code lives (socket writes = the system calls that hand bytes to the kernel, which on loopback include the receiving side's network stack); beside them the CPU per command of the broker, Postgres and the load generator, from /proc`,
     columns: [
-      ['worker idle (waiting on I/O)', 'worker: idle %'],
-      ['worker kafkajs (Kafka client)', 'worker: kafkajs %'],
-      ['worker pg (Postgres client)', 'worker: pg %'],
-      ['worker avsc (Avro)', 'worker: avsc %'],
-      ['worker streamfold', 'worker: streamfold %'],
-      ['worker Node.js runtime, GC and idle', 'worker: runtime and GC %'],
-      ['projector idle (waiting on I/O)', 'projector: idle %'],
-      ['projector kafkajs (Kafka client)', 'projector: kafkajs %'],
-      ['projector pg (Postgres client)', 'projector: pg %'],
-      ['projector avsc (Avro)', 'projector: avsc %'],
-      ['projector streamfold', 'projector: streamfold %'],
-      ['projector Node.js runtime, GC and idle', 'projector: runtime and GC %'],
+      ['p50Ms', 'p50 send→projection ms'],
+      ...profileColumns,
+      ...(['broker', 'postgres', 'sender', 'total'] as const).map((part) => [`cpu ${part} µs`, `${part} CPU µs/command`] as const),
+      ['cores busy %', 'cores busy %'],
     ],
     run: async () => {
       const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-worker-'));
       const projectorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-projector-'));
-      await sendAll(COMMANDS, {
-        worker: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] },
-        projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
-      });
-      const prefixed = (prefix: string, shares: Record<string, number>) => Object.fromEntries(Object.entries(shares).map(([k, v]) => [`${prefix} ${k}`, v]));
-      return { ...prefixed('worker', profileShares(workerDir)), ...prefixed('projector', profileShares(projectorDir)) };
+      const result = await steadyRun(
+        {},
+        {
+          timeline: false,
+          worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] },
+          projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
+        },
+      );
+      return {
+        p50Ms: result.p50Ms,
+        ...busyShares('worker', profileShares(workerDir, result.window)),
+        ...busyShares('projector', profileShares(projectorDir, result.window)),
+        ...result.cpu,
+      };
     },
   },
   memory: {
@@ -405,6 +446,41 @@ const scenarios: Record<string, Scenario> = {
   },
 };
 
+/** The performance issue's targets: which scenario's median each is read from, and the bound. */
+const targets = [
+  { target: 'steady: p50 send → projection at the held rate', scenario: 'steady', key: 'p50Ms', atMost: 10, unit: 'ms' },
+  { target: 'steady: p99 send → projection at the held rate', scenario: 'steady', key: 'p99Ms', atMost: 50, unit: 'ms' },
+  { target: 'end to end, 100,000 commands', scenario: 'throughput', key: 'commandsPerSecond', atLeast: 10_000, unit: 'commands/s' },
+  { target: 'replay into a new version, from the topics', scenario: 'replay', key: 'topics', atLeast: 50_000, unit: 'events/s' },
+  { target: 'replay into a new version, from the event log', scenario: 'replay', key: 'eventlog', atLeast: 50_000, unit: 'events/s' },
+  { target: 'against Emmett, same Postgres', scenario: 'peer', key: 'ratio', atLeast: 5, unit: '×' },
+  { target: 'against the slower of kafkajs alone and Postgres alone', scenario: 'limits', key: 'ratio', atLeast: 0.5, unit: '×' },
+] as const;
+
+/** `npm run bench targets`: every scenario a target is read from, in one invocation. */
+const groups: Record<string, readonly string[]> = { targets: [...new Set(targets.map((t) => t.scenario))] };
+
+/** The targets table for the scenarios this invocation ran: bound, median measured, met or missed. */
+function targetRows(medians: ReadonlyMap<string, Measures>): string[] {
+  const measured = targets.filter((t) => medians.get(t.scenario)?.[t.key] !== undefined);
+  if (measured.length === 0) return [];
+  return [
+    '### The performance targets',
+    '',
+    'Each target against the median of the runs above (same invocation).',
+    '',
+    '| target | bound | measured | met |',
+    '| --- | --- | --- | --- |',
+    ...measured.map((t) => {
+      const value = medians.get(t.scenario)?.[t.key] as number;
+      const met = 'atMost' in t ? value <= t.atMost : value >= t.atLeast;
+      const bound = 'atMost' in t ? `≤ ${t.atMost} ${t.unit}` : `≥ ${t.atLeast} ${t.unit}`;
+      return `| ${t.target} | ${bound} | ${round(value, Math.abs(value) < 10 ? 2 : 1)} ${t.unit} | ${met ? 'yes' : 'no'} |`;
+    }),
+    '',
+  ];
+}
+
 function machine(): string {
   const versions = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package-lock.json'), 'utf8')).packages;
   const v = (name: string) => versions[`node_modules/${name}`]?.version ?? '?';
@@ -418,8 +494,9 @@ function machine(): string {
 
 async function main() {
   const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = chosen.length > 0 ? chosen : Object.keys(scenarios);
-  for (const name of names) if (!scenarios[name]) throw new Error(`no scenario ${name}; choose from ${Object.keys(scenarios).join(', ')}`);
+  const names = chosen.length > 0 ? chosen.flatMap((name) => groups[name] ?? [name]) : Object.keys(scenarios);
+  for (const name of names) if (!scenarios[name]) throw new Error(`no scenario ${name}; choose from ${[...Object.keys(scenarios), ...Object.keys(groups)].join(', ')}`);
+  const medians = new Map<string, Measures>();
   const settings = readStackSettings();
   const started = await stackUp(settings, () => undefined);
   const command = `npm run bench${chosen.length > 0 ? ` ${chosen.join(' ')}` : ''}`;
@@ -443,6 +520,7 @@ async function main() {
         for (const label of scenario.segments ?? []) console.log(`  ${label}: p50 ${round(result[`${label} p50`] ?? Number.NaN, 2)}, p99 ${round(result[`${label} p99`] ?? Number.NaN, 2)}`);
       }
       await scenario.finish?.();
+      medians.set(name, Object.fromEntries(Object.keys(results[0] ?? {}).map((key) => [key, median(results.map((r) => r[key] ?? Number.NaN))])));
       const cell = (key: string) => {
         const values = results.map((r) => r[key] ?? Number.NaN);
         const digits = Math.abs(median(values)) < 10 ? 2 : 1;
@@ -464,6 +542,8 @@ async function main() {
         '',
       ]);
     }
+    const summary = targetRows(medians);
+    if (summary.length > 0) append(summary);
   } finally {
     if (started.length > 0) await stackDown(settings, started, () => undefined);
   }

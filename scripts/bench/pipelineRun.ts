@@ -10,6 +10,7 @@ import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test
 import { readStackSettings } from '../../src/stack/settings.ts';
 import { committedCount } from './committed.ts';
 import { cpuPerCommand, sampleCpu } from './cpuTime.ts';
+import { monotonicUs, type ProfileWindow } from './cpuProfile.ts';
 import { percentile } from './stats.ts';
 import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
 import { epochNow, Timeline, useLogAppendTime } from './timeline.ts';
@@ -29,6 +30,8 @@ export interface RunResult {
   readonly workerPeakRssMb: number;
   /** With `timeline`: p50 and p99 of each hop (timeline.ts), and the rate the generator held. */
   readonly timeline?: Record<string, number>;
+  /** The measured stretch (first send to last projection), on the clock CPU profiles are stamped with. */
+  readonly window: ProfileWindow;
 }
 
 /** Resident memory of a process, from /proc (Linux). */
@@ -131,6 +134,7 @@ export async function pipelineRun(
     const walAt = async () => (await runtime.pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
     const walBefore = await walAt();
     const started = performance.now();
+    const fromUs = monotonicUs();
     const sent = await send(inputsFor, async (inputs) => {
       const sentAt = epochNow();
       const least = senders.reduce((a, b) => (b.pending < a.pending ? b : a));
@@ -140,6 +144,7 @@ export async function pipelineRun(
     });
     while ((await projected()) < baseline + sent) await sleep(20);
     const seconds = (performance.now() - started) / 1000;
+    const window = { fromUs, toUs: monotonicUs() };
     const cpu = cpuPerCommand(cpuBefore, sampleCpu(cpuParts), sent, seconds);
     // Write-ahead log per command: the bandwidth a bigger Postgres must sustain (docs/scaling.md).
     const { rows: wal } = await runtime.pool.query<{ bytes: string }>('select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text as bytes', [await walAt(), walBefore]);
@@ -184,6 +189,7 @@ export async function pipelineRun(
       worker: chunkTimes,
       cpu,
       workerPeakRssMb: peakRssMb,
+      window,
     };
   } finally {
     for (const child of children) child.process.kill('SIGTERM');
