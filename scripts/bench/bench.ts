@@ -116,6 +116,13 @@ const inBatches = (count: number) => async (inputsFor: (n: number) => CommandInp
 };
 const sendAll = (count: number, options: RunOptions = {}) => pipelineRun(inBatches(count), { aggregates: COUNTERS, ...options });
 
+/** The Postgres commit settings the `commit` scenario compares; `options` is a libpq PGOPTIONS string. */
+const commitSettings = {
+  sync: { label: 'the defaults', options: undefined },
+  async: { label: '`synchronous_commit=off`', options: '-c synchronous_commit=off' },
+  delay: { label: '`commit_delay=1000` (`commit_siblings=1`)', options: '-c commit_delay=1000 -c commit_siblings=1' },
+} as const;
+
 /** Where a profiled process's busy time goes (cpuProfile.ts), in the order the report lists them. */
 const profileCategories = [
   'socket writes (system calls)',
@@ -325,6 +332,25 @@ const scenarios: Record<string, Scenario> = {
         projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
       });
       return { ...busyShares('worker', profileShares(workerDir, result.window)), ...busyShares('projector', profileShares(projectorDir, result.window)) };
+    },
+  },
+  commit: {
+    title: 'What a cheaper Postgres commit would buy',
+    describe: `the \`steady\` load (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s, no timeline) three times in one run, the worker's and the projector's Postgres sessions set through \`PGOPTIONS\`: Postgres's defaults (\`synchronous_commit=on\`: a commit answers once its write-ahead log is flushed), then ${commitSettings.async.label}, then ${commitSettings.delay.label}; send → projection, the worker's write per command and Postgres's CPU per command`,
+    columns: (Object.keys(commitSettings) as (keyof typeof commitSettings)[]).flatMap((key) => [
+      [`${key} p50Ms`, `${commitSettings[key].label}: p50 ms`] as const,
+      [`${key} p99Ms`, `${commitSettings[key].label}: p99 ms`] as const,
+      [`${key} transactionUs`, `${commitSettings[key].label}: worker write µs/command`] as const,
+      [`${key} postgresUs`, `${commitSettings[key].label}: Postgres CPU µs/command`] as const,
+    ]),
+    run: async () => {
+      const measures: Measures = {};
+      for (const [key, { options }] of Object.entries(commitSettings)) {
+        const result = await steadyRun(options ? { PGOPTIONS: options } : {}, { timeline: false });
+        const { p50Ms, p99Ms, transactionUs } = pipelineMeasures(result);
+        Object.assign(measures, { [`${key} p50Ms`]: p50Ms, [`${key} p99Ms`]: p99Ms, [`${key} transactionUs`]: transactionUs, [`${key} postgresUs`]: result.cpu['cpu postgres µs'] });
+      }
+      return measures;
     },
   },
   'steady-profile': {
