@@ -26,15 +26,16 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
  */
 export async function onOneClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  let broken = false;
+  let failed = false;
   try {
     return await work(client);
   } catch (error) {
-    // A client that failed mid-query may be unusable; one whose statement was refused is fine.
-    broken = (error as { code?: string }).code === undefined;
+    failed = true;
     throw error;
   } finally {
-    client.release(broken);
+    // After a failure the connection is closed rather than trusted again (it may have been cut
+    // mid-query); failures are rare here — a redelivery, a conflict — and a new one costs little.
+    client.release(failed);
   }
 }
 

@@ -61,13 +61,13 @@ export async function applyChunk(
       try {
         await applyAtOnce(client, target, chunk);
       } catch (error) {
-        throw new AppliedOneByOne(error);
+        throw new ChunkFailedWhole(error);
       }
       await andThen(client, undefined);
       return undefined;
     });
   } catch (error) {
-    if (!(error instanceof AppliedOneByOne)) throw error;
+    if (!(error instanceof ChunkFailedWhole)) throw error;
   }
   return inTransaction(pool, async (client) => {
     const halted = await applyOneByOne(client, target, chunk);
@@ -77,7 +77,7 @@ export async function applyChunk(
 }
 
 /** Raised inside the fast path's transaction so that it rolls back and the chunk goes event by event. */
-class AppliedOneByOne extends Error {
+class ChunkFailedWhole extends Error {
   constructor(cause: unknown) {
     super('a chunk failed as a whole; applying it event by event', { cause });
   }
