@@ -486,6 +486,9 @@ const targets = [
 /** `npm run bench targets`: every scenario a target is read from, in one invocation. */
 const groups: Record<string, readonly string[]> = { targets: [...new Set(targets.map((t) => t.scenario))] };
 
+/** 52,734.5 and 4.09: thousands grouped, two decimals below 10, one above. */
+const readable = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 2 : 1 });
+
 /** The targets table for the scenarios this invocation ran: bound, median measured, met or missed. */
 function targetRows(medians: ReadonlyMap<string, Measures>): string[] {
   const measured = targets.filter((t) => medians.get(t.scenario)?.[t.key] !== undefined);
@@ -500,8 +503,8 @@ function targetRows(medians: ReadonlyMap<string, Measures>): string[] {
     ...measured.map((t) => {
       const value = medians.get(t.scenario)?.[t.key] as number;
       const met = 'atMost' in t ? value <= t.atMost : value >= t.atLeast;
-      const bound = 'atMost' in t ? `≤ ${t.atMost} ${t.unit}` : `≥ ${t.atLeast} ${t.unit}`;
-      return `| ${t.target} | ${bound} | ${round(value, Math.abs(value) < 10 ? 2 : 1)} ${t.unit} | ${met ? 'yes' : 'no'} |`;
+      const bound = 'atMost' in t ? `≤ ${readable(t.atMost)} ${t.unit}` : `≥ ${readable(t.atLeast)} ${t.unit}`;
+      return `| ${t.target} | ${bound} | ${readable(value)} ${t.unit} | ${met ? 'yes' : 'no'} |`;
     }),
     '',
   ];
@@ -525,7 +528,9 @@ async function main() {
   const medians = new Map<string, Measures>();
   const settings = readStackSettings();
   const started = await stackUp(settings, () => undefined);
-  const command = `npm run bench${chosen.length > 0 ? ` ${chosen.join(' ')}` : ''}`;
+  // The BENCH_* sizes set for this invocation are part of the command that reproduces it.
+  const sizes = Object.entries(process.env).filter(([key]) => key.startsWith('BENCH_')).map(([key, value]) => `${key}=${value} `);
+  const command = `${sizes.join('')}npm run bench${chosen.length > 0 ? ` ${chosen.join(' ')}` : ''}`;
   // Each scenario's table is appended as soon as it is measured: a long run stopped late keeps the rest.
   const file = path.join(projectRoot, 'docs/benchmarks.md');
   if (!fs.existsSync(file)) fs.writeFileSync(file, '# Benchmarks\n\nAppended by `npm run bench`; each section is one invocation.\n');
