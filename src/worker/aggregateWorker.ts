@@ -79,7 +79,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
    * transaction (its one write is a single statement: one or two round trips in all); after a
    * conflict, in a transaction that looks processed commands up; after another, one at a time.
    */
-  const handleInTransaction = async (items: readonly ChunkItem[]): Promise<CommandResult[]> => {
+  const handleWithFallbacks = async (items: readonly ChunkItem[]): Promise<CommandResult[]> => {
     try {
       return await onOneClient(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache, faults, { processedBefore: 'assumeNone' }));
     } catch (error) {
@@ -103,7 +103,7 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
 
   /** Commits, then caches the states the commit made: each part of an isolated chunk sees the parts before it. */
   const commit = async (items: readonly ChunkItem[]) => {
-    const results = await handleInTransaction(items);
+    const results = await handleWithFallbacks(items);
     results.forEach((result, i) => {
       if (result.newState) cache.set((items[i] as ChunkItem).command.aggregateUuid, result.newState.version, result.newState.state);
     });
