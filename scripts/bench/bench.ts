@@ -150,6 +150,21 @@ function busyShares(part: string, shares: Record<string, number>): Measures {
   };
 }
 
+/**
+ * Runs a load with the worker and the projector under `node --cpu-prof` (the worker at log level
+ * info: no chunk lines), and reads their profiles over the measured stretch only.
+ */
+async function profiled(load: (options: RunOptions) => Promise<RunResult>): Promise<{ result: RunResult; shares: Measures }> {
+  const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-worker-'));
+  const projectorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-projector-'));
+  const result = await load({
+    worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] },
+    projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
+  });
+  const shares = { ...busyShares('worker', profileShares(workerDir, result.window)), ...busyShares('projector', profileShares(projectorDir, result.window)) };
+  return { result, shares };
+}
+
 let replayPipeline: Promise<IsolatedPipeline> | undefined;
 let cliApp: Promise<InstalledApp> | undefined;
 let gatewayPipeline: Promise<GatewayBench> | undefined;
@@ -324,15 +339,7 @@ const scenarios: Record<string, Scenario> = {
     title: 'Where the time goes',
     describe: `${COMMANDS} commands end to end with the worker and the projector under \`node --cpu-prof\`, only the samples of the measured stretch counted: each process's busy share of its sampled time, and its busy time by where the code lives (socket writes = the system calls that hand bytes to the kernel)`,
     columns: profileColumns,
-    run: async () => {
-      const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-worker-'));
-      const projectorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-projector-'));
-      const result = await sendAll(COMMANDS, {
-        worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] },
-        projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
-      });
-      return { ...busyShares('worker', profileShares(workerDir, result.window)), ...busyShares('projector', profileShares(projectorDir, result.window)) };
-    },
+    run: async () => (await profiled((options) => sendAll(COMMANDS, options))).shares,
   },
   commit: {
     title: 'What a cheaper Postgres commit would buy',
@@ -363,22 +370,8 @@ const scenarios: Record<string, Scenario> = {
       ['cores busy %', 'cores busy %'],
     ],
     run: async () => {
-      const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-worker-'));
-      const projectorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-projector-'));
-      const result = await steadyRun(
-        {},
-        {
-          timeline: false,
-          worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`] },
-          projector: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${projectorDir}`] },
-        },
-      );
-      return {
-        p50Ms: result.p50Ms,
-        ...busyShares('worker', profileShares(workerDir, result.window)),
-        ...busyShares('projector', profileShares(projectorDir, result.window)),
-        ...result.cpu,
-      };
+      const { result, shares } = await profiled((options) => steadyRun({}, { ...options, timeline: false }));
+      return { p50Ms: result.p50Ms, ...shares, ...result.cpu };
     },
   },
   memory: {
