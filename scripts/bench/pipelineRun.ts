@@ -133,7 +133,6 @@ export async function pipelineRun(
     const cpuBefore = sampleCpu(cpuParts);
     const walAt = async () => (await runtime.pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
     const walBefore = await walAt();
-    const started = performance.now();
     const fromUs = monotonicUs();
     const sent = await send(inputsFor, async (inputs) => {
       const sentAt = epochNow();
@@ -143,8 +142,8 @@ export async function pipelineRun(
       timeline?.sent(commands.map((c) => c.commandUuid), sentAt);
     });
     while ((await projected()) < baseline + sent) await sleep(20);
-    const seconds = (performance.now() - started) / 1000;
     const window = { fromUs, toUs: monotonicUs() };
+    const seconds = (window.toUs - window.fromUs) / 1e6;
     const cpu = cpuPerCommand(cpuBefore, sampleCpu(cpuParts), sent, seconds);
     // Write-ahead log per command: the bandwidth a bigger Postgres must sustain (docs/scaling.md).
     const { rows: wal } = await runtime.pool.query<{ bytes: string }>('select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text as bytes', [await walAt(), walBefore]);

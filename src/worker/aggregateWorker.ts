@@ -84,21 +84,20 @@ export async function startAggregateWorker(runtime: Runtime, options: WorkerOpti
       return await onOneClient(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache, faults, { processedBefore: 'assumeNone' }));
     } catch (error) {
       if (!isConflict(error)) throw error;
-      // The cache may hold a state a concurrent writer has moved past.
-      for (const { command } of items) cache.delete(command.aggregateUuid);
     }
+    // The cache may hold a state a concurrent writer has moved past; neither path below fills it.
+    for (const { command } of items) cache.delete(command.aggregateUuid);
     try {
       return await inTransaction(runtime.pool, (client) => handleChunk(client, items, runtime.codec, cache, faults));
     } catch (error) {
       if (!isConflict(error)) throw error;
-      logger.info('chunk conflicted with a concurrent writer; handling it command by command', { commands: items.length });
-      for (const { command } of items) cache.delete(command.aggregateUuid);
-      return inTransaction(runtime.pool, async (client) => {
-        const out: CommandResult[] = [];
-        for (const { domain, command } of items) out.push(await handleCommand(client, domain, command, runtime.codec, cache, faults));
-        return out;
-      });
     }
+    logger.info('chunk conflicted with a concurrent writer; handling it command by command', { commands: items.length });
+    return inTransaction(runtime.pool, async (client) => {
+      const out: CommandResult[] = [];
+      for (const { domain, command } of items) out.push(await handleCommand(client, domain, command, runtime.codec, cache, faults));
+      return out;
+    });
   };
 
   /** Commits, then caches the states the commit made: each part of an isolated chunk sees the parts before it. */
