@@ -45,6 +45,13 @@ export function coalescedCommits(send: (offsets: TopicPartitionOffset[]) => Prom
       pending.set(`${topic}|${partition}`, { topic, partition, offset });
       void start();
     },
+    /**
+     * Drops what is pending: the membership it was recorded in is over, and a commit sent in the
+     * next one could move back the offset of a partition another member owns now.
+     */
+    forget() {
+      pending.clear();
+    },
     /** Sends what is pending, once more if it fails; what is still uncommitted is read again by the next owner. */
     async flush() {
       lastTry = true;

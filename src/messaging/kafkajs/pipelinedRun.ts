@@ -20,7 +20,9 @@ import { toMessage } from './toMessage.ts';
  *   sought back to its first uncommitted offset and waits a backoff before its next try;
  * - a rebalance, a rejoin or a crash drops every queued batch (the fetch position is the committed
  *   offset again) and makes the batch in hand stale, so it stops after its chunk in flight; its
- *   next owner reads from the committed offset and the dedup tables absorb the overlap;
+ *   next owner reads from the committed offset and the dedup tables absorb the overlap; a commit
+ *   sent before it and refused after it spoke for the membership before: it is let go, neither
+ *   retried nor a cause to rejoin;
  * - a lane holding `maxQueuedBatches` pauses its partition's fetching until it drains, and a lane
  *   that gets to work takes every batch queued as one (under load, larger chunks);
  * - `seek` drops the partition's queue; `pause` of a topic holds its lanes' queues unstarted.
@@ -31,7 +33,10 @@ export interface PipelinedRun {
   seek(topic: string, partition: number, offset: string): void;
   pause(topics: readonly string[]): void;
   resume(topics: readonly string[]): void;
-  /** The group moved partitions or the consumer crashed: what is queued is out of date. */
+  /**
+   * The group moved partitions, was joined again or the consumer crashed: what is queued is out of
+   * date, and a commit answered from now on speaks of the membership before.
+   */
   forgetQueued(): void;
 }
 
@@ -76,13 +81,31 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
   let stopping = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  // Set when a commit found this member out of its group: the runner rejoins on the next batch.
-  let rejoinWith: Error | undefined;
+  // Raised by each join, rebalance and crash the transport reports: a membership ends with it.
+  let membership = 0;
+  // Set when a commit found this member out of its group: the runner rejoins on the next batch of
+  // the same membership. A commit sent while a rejoin was under way is answered after it, refused
+  // with the member id of before; rejoining on that would drop the member id the group just gave
+  // (kafkajs does on UNKNOWN_MEMBER_ID), leave the old one behind until its session expires, and
+  // do the same again on the next such commit: a rebalance every session timeout, for good
+  // (docs/reliability.md, finding 19).
+  let rejoinWith: { error: Error; membership: number } | undefined;
+  const commitInMembership = async (batch: { topic: string; partition: number; offset: string }[]) => {
+    const sentIn = membership;
+    try {
+      await options.commitOffsets(batch);
+    } catch (error) {
+      // Offsets of an earlier membership: its successor reads from what the group has committed.
+      if (membership !== sentIn) return logger.info('Offset commit of an earlier group membership dropped', { error: (error as Error).message });
+      throw error;
+    }
+  };
   const offsets = coalescedCommits(
-    options.commitOffsets,
+    commitInMembership,
     (error) => {
-      forgetQueued();
-      rejoinWith = error;
+      dropAllQueued();
+      offsets.forget();
+      rejoinWith = { error, membership };
     },
     logger,
   );
@@ -165,16 +188,23 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
     consumer.seek({ topic, partition, offset });
   }
 
-  function forgetQueued(): void {
+  function dropAllQueued(): void {
     for (const lane of lanes.values()) dropQueued(lane);
+  }
+
+  function forgetQueued(): void {
+    membership++;
+    dropAllQueued();
+    offsets.forget();
   }
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { topic, partition } = payload.batch;
     if (rejoinWith) {
-      const error = rejoinWith;
+      const { error, membership: lostIn } = rejoinWith;
       rejoinWith = undefined;
-      throw error;
+      // The group has been joined since: the membership that was lost is gone already.
+      if (lostIn === membership) throw error;
     }
     // A seek is waiting for the next fetch: this batch is from before it.
     if (stopping || payload.isStale()) return;

@@ -108,6 +108,30 @@ describe('the pipelined consume loop', () => {
     expect(commits).toEqual([['t[0] 1'], ['t[0] 3', 't[1] 8']]);
   });
 
+  it('sends no offset of a membership that ended before its commit went out', async () => {
+    const { consumer } = fakeConsumer();
+    const commits: string[][] = [];
+    let finishFirst: () => void = () => undefined;
+    const { eachBatch, run } = lanesOn(consumer, {
+      commitOffsets: async (offsets) => {
+        commits.push(offsets.map((o) => `${o.topic}[${o.partition}] ${o.offset}`));
+        if (commits.length === 1) await new Promise<void>((resolve) => (finishFirst = resolve));
+      },
+      eachBatch: async (batch: PartitionBatch) => {
+        await batch.commit(String(Number(batch.messages.at(-1)!.offset) + 1));
+      },
+    });
+    await eachBatch(payloadOf('t', 0, [0], []));
+    await settle();
+    await eachBatch(payloadOf('t', 0, [1, 2], []));
+    await settle();
+    // A rebalance while 3 waits behind the commit in flight: the partition may be another member's now.
+    run.forgetQueued();
+    finishFirst();
+    await run.drain();
+    expect(commits).toEqual([['t[0] 1']]);
+  });
+
   it('reads a failed batch again from its first uncommitted offset, after a backoff, and drops what was queued behind it', async () => {
     const { consumer, calls } = fakeConsumer();
     let failures = 1;
@@ -162,5 +186,70 @@ describe('the pipelined consume loop', () => {
     expect(calls).toEqual(['pause t[0]', 'pause t', 'resume t', 'pause t[0]', 'resume t[0]']);
     releases.forEach((release) => release());
     await run.drain();
+  });
+
+  describe('a commit that finds this member out of its group', () => {
+    /** Kafka's refusal as kafkajs raises it: a protocol error whose type says the membership is lost. */
+    const unknownMember = () => Object.assign(new Error('The coordinator is not aware of this member'), { type: 'UNKNOWN_MEMBER_ID' });
+
+    /** Lanes whose first commit waits until `refuse` is called, then is refused with UNKNOWN_MEMBER_ID. */
+    function lanesWithRefusedCommit() {
+      const { consumer } = fakeConsumer();
+      let refuse: () => void = () => undefined;
+      const refused = new Promise<void>((resolve) => (refuse = resolve));
+      let commits = 0;
+      const handled: string[] = [];
+      const lanes = lanesOn(consumer, {
+        commitOffsets: async () => {
+          if (commits++ > 0) return;
+          await refused;
+          throw unknownMember();
+        },
+        eachBatch: async (batch: PartitionBatch) => {
+          handled.push(batch.messages.map((m) => m.offset).join(','));
+          await batch.commit(String(Number(batch.messages.at(-1)!.offset) + 1));
+        },
+      });
+      return { ...lanes, handled, refuse };
+    }
+
+    it('makes the runner rejoin on the next batch of the same membership', async () => {
+      const { eachBatch, handled, refuse } = lanesWithRefusedCommit();
+      await eachBatch(payloadOf('t', 0, [0], []));
+      await settle();
+      refuse();
+      await settle();
+      // kafkajs's runner rejoins on this error; the batch is read again from the committed offset.
+      await expect(eachBatch(payloadOf('t', 0, [1], []))).rejects.toThrow('not aware of this member');
+      expect(handled).toEqual(['0']);
+    });
+
+    it('is let go when the group was joined again before the refusal came back', async () => {
+      const { eachBatch, run, handled, refuse } = lanesWithRefusedCommit();
+      await eachBatch(payloadOf('t', 0, [0], []));
+      await settle();
+      // kafkajs rejoined (a heartbeat heard of it first) while the commit waited behind the JoinGroup.
+      run.forgetQueued();
+      refuse();
+      await settle();
+      await eachBatch(payloadOf('t', 0, [0, 1], []));
+      await settle();
+      expect(handled).toEqual(['0', '0,1']);
+      await run.drain();
+    });
+
+    it('is let go when the refusal came back during a rejoin that then completed', async () => {
+      const { eachBatch, run, handled, refuse } = lanesWithRefusedCommit();
+      await eachBatch(payloadOf('t', 0, [0], []));
+      await settle();
+      refuse();
+      await settle();
+      // The join ends after the refusal: the new membership's first batch is handled, not thrown.
+      run.forgetQueued();
+      await eachBatch(payloadOf('t', 0, [0, 1], []));
+      await settle();
+      expect(handled).toEqual(['0', '0,1']);
+      await run.drain();
+    });
   });
 });
