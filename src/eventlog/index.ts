@@ -25,6 +25,7 @@ export {
   type ProcessedCommand,
 } from './processedCommands.ts';
 export { markProjected, markNewlyProjected, readProjectedEventUuids, countProjected, readLastProjected, forgetProjected } from './projectedEvents.ts';
+export { upsertAppliedOffsetSql, appliedOffsetValues, type AppliedOffsetRow } from './projectionOffsets.ts';
 export {
   recordFailure,
   listFailures,

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from './pool.ts';
 import { followedSkipPrefix, siblingsOf, type SkipToFollow } from './projectionFailures.ts';
+import { appliedOffsetValues, upsertAppliedOffsetSql, type AppliedOffsetRow } from './projectionOffsets.ts';
 
 /** Marks an event applied by a projector; false when it already was (a redelivery). */
 export async function markProjected(client: PoolClient, projector: string, eventUuid: string): Promise<boolean> {
@@ -14,18 +15,26 @@ export async function markProjected(client: PoolClient, projector: string, event
  * Marks a chunk's events projected in one statement and returns the uuids that were new: one round
  * trip per chunk instead of one per event. A uuid twice in the chunk counts once. With each new
  * uuid comes the skip it must follow, if another version of the projection skipped that event
- * (found in the same statement, so following skips costs no round trip).
+ * (found in the same statement, so following skips costs no round trip). `appliedOffset`, when
+ * given, is recorded by the same statement: the chunk's transaction then needs no round trip for it.
  */
-export async function markNewlyProjected(client: PoolClient, target: { projection: { name: string }; projector: string }, eventUuids: readonly string[]): Promise<Map<string, SkipToFollow | undefined>> {
+export async function markNewlyProjected(
+  client: PoolClient,
+  target: { projection: { name: string }; projector: string },
+  eventUuids: readonly string[],
+  appliedOffset?: AppliedOffsetRow,
+): Promise<Map<string, SkipToFollow | undefined>> {
+  // A data-modifying CTE runs to completion whether or not the query reads it.
+  const recordOffset = appliedOffset ? `, applied as (${upsertAppliedOffsetSql(5)})` : '';
   const { rows } = await client.query<{ event_uuid: string; skipped_by: string | null; error: string | null }>(
     `with fresh as (
        insert into projected_events (projector, event_uuid) select $2, u from unnest($3::uuid[]) as u
-       on conflict do nothing returning event_uuid)
+       on conflict do nothing returning event_uuid)${recordOffset}
      select fresh.event_uuid::text, skip.projector as skipped_by, skip.error from fresh left join lateral (
        select f.projector, f.error from projection_failures f
        where f.event_uuid = fresh.event_uuid and f.status = 'skipped' and f.projector = any(${siblingsOf('$1', '$2')})
        order by starts_with(f.error, $4), f.failed_at limit 1) skip on true`,
-    [target.projection.name, target.projector, eventUuids, followedSkipPrefix],
+    [target.projection.name, target.projector, eventUuids, followedSkipPrefix, ...(appliedOffset ? appliedOffsetValues(target.projector, appliedOffset) : [])],
   );
   return new Map(rows.map((r) => [r.event_uuid, r.skipped_by === null ? undefined : { skippedBy: r.skipped_by, error: r.error ?? '' }]));
 }

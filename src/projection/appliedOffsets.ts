@@ -1,23 +1,13 @@
-import type { Pool, PoolClient } from '../eventlog/index.ts';
+import { appliedOffsetValues, upsertAppliedOffsetSql, type AppliedOffsetRow, type Pool, type PoolClient } from '../eventlog/index.ts';
 
-export interface AppliedOffset {
-  readonly topic: string;
-  readonly partition: number;
-  /** The next offset to apply: everything before it is in the read model. */
-  readonly next: bigint;
-}
+export type AppliedOffset = AppliedOffsetRow;
 
 /**
  * Records, in the transaction that applied them, how far a projector has applied a partition.
  * Never moves back: a zombie's late chunk must not undo a newer one's position.
  */
 export async function recordAppliedOffset(client: PoolClient, projector: string, at: AppliedOffset): Promise<void> {
-  await client.query(
-    `insert into projection_offsets (projector, topic, partition, next_offset) values ($1, $2, $3, $4)
-     on conflict (projector, topic, partition) do update
-       set next_offset = greatest(projection_offsets.next_offset, excluded.next_offset), updated_at = now()`,
-    [projector, at.topic, at.partition, at.next.toString()],
-  );
+  await client.query(upsertAppliedOffsetSql(1), appliedOffsetValues(projector, at));
 }
 
 /** Forgets how far a projector applied (its version is retired). */

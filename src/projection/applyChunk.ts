@@ -12,6 +12,7 @@ import {
   type SkipToFollow,
 } from '../eventlog/index.ts';
 import { retryDefaults, withRetries } from '../retry.ts';
+import { recordAppliedOffset, type AppliedOffset } from './appliedOffsets.ts';
 
 /** An event and where it was read: a topic partition and offset, or the event log (`eventlog`, 0, position). */
 export interface Delivery {
@@ -34,14 +35,15 @@ export interface ChunkTarget {
 }
 
 /**
- * Applies a chunk in a transaction of its own, each event at most once per projector, then runs
- * `andThen` (the projector records its offset) in the same transaction. Fast path: one statement
- * marks the chunk's new events, then they are applied (in one call to the projection's `applyAll`
- * where it has one), with no savepoint: when one throws, the whole transaction rolls back and a
- * second one goes event by event with retries, which finds the failing event and applies its
- * policy. A chunk that applies cleanly — nearly all of them — thus costs BEGIN, the mark, the
- * apply, `andThen` and COMMIT, and no SAVEPOINT or RELEASE. Returns the halting delivery, if any;
- * the deliveries before it are applied, those after it are not.
+ * Applies a chunk in a transaction of its own, each event at most once per projector, and records
+ * in the same transaction how far the projector got (`appliedOffset`, given the halting delivery
+ * if any; a replay from the event log has no offset to record). Fast path: one statement marks the
+ * chunk's new events and records the offset, then they are applied (in one call to the
+ * projection's `applyAll` where it has one), with no savepoint: when one throws, the whole
+ * transaction rolls back, the offset with it, and a second one goes event by event with retries,
+ * which finds the failing event and applies its policy. A chunk that applies cleanly — nearly all
+ * of them — thus costs BEGIN, the mark, the apply and COMMIT, and no SAVEPOINT or RELEASE. Returns
+ * the halting delivery, if any; the deliveries before it are applied, those after it are not.
  *
  * An event that another version of the projection has skipped is skipped here too, and recorded
  * as such: a skip is the operator's decision that the event must not reach the read model, and a
@@ -53,17 +55,16 @@ export async function applyChunk(
   pool: Pool,
   target: ChunkTarget,
   delivered: readonly Delivery[],
-  andThen: (client: PoolClient, halted: Delivery | undefined) => Promise<void> = async () => undefined,
+  appliedOffset?: (halted: Delivery | undefined) => AppliedOffset,
 ): Promise<Delivery | undefined> {
   const chunk = await unsealed(target, delivered);
   try {
     return await inTransaction(pool, async (client) => {
       try {
-        await applyAtOnce(client, target, chunk);
+        await applyAtOnce(client, target, chunk, appliedOffset?.(undefined));
       } catch (error) {
         throw new ChunkFailedWhole(error);
       }
-      await andThen(client, undefined);
       return undefined;
     });
   } catch (error) {
@@ -71,7 +72,7 @@ export async function applyChunk(
   }
   return inTransaction(pool, async (client) => {
     const halted = await applyOneByOne(client, target, chunk);
-    await andThen(client, halted);
+    if (appliedOffset) await recordAppliedOffset(client, target.projector, appliedOffset(halted));
     return halted;
   });
 }
@@ -83,8 +84,8 @@ class ChunkFailedWhole extends Error {
   }
 }
 
-async function applyAtOnce(client: PoolClient, target: ChunkTarget, chunk: readonly Delivery[]): Promise<void> {
-  const fresh = await markNewlyProjected(client, target, chunk.map((d) => d.event.eventUuid));
+async function applyAtOnce(client: PoolClient, target: ChunkTarget, chunk: readonly Delivery[], appliedOffset: AppliedOffset | undefined): Promise<void> {
+  const fresh = await markNewlyProjected(client, target, chunk.map((d) => d.event.eventUuid), appliedOffset);
   const events: RecordedEvent[] = [];
   for (const delivery of chunk) {
     const { eventUuid } = delivery.event;

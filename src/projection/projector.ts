@@ -9,7 +9,6 @@ import { noFaults, type FaultHooks } from '../faults.ts';
 import { messageDeadLettered, projectorChunkApplied, watchConsumer } from '../metrics/index.ts';
 import { epochMs, type ChunkTimings } from '../chunkTimings.ts';
 import type { Runtime } from '../runtime.ts';
-import { recordAppliedOffset } from './appliedOffsets.ts';
 import { personalDataOpener } from './personalDataOpener.ts';
 import { applyChunk, type ChunkTarget } from './applyChunk.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf, versionOf } from './names.ts';
@@ -102,9 +101,11 @@ export async function startProjector(runtime: Runtime, projection: Projection, o
     const deliveries = chunk.map((d) => ({ event: d.value, topic: d.topic, partition: d.partition, offset: d.message.offset }));
     const last = chunk.at(-1) as Delivered<RecordedEvent>;
     // How far the read model got, in the transaction that got it there.
-    const halted = await applyChunk(runtime.readPool, target, deliveries, (client, haltedAt) =>
-      recordAppliedOffset(client, projector, { topic: last.topic, partition: last.partition, next: haltedAt ? BigInt(haltedAt.offset) : BigInt(last.message.offset) + 1n }),
-    );
+    const halted = await applyChunk(runtime.readPool, target, deliveries, (haltedAt) => ({
+      topic: last.topic,
+      partition: last.partition,
+      next: haltedAt ? BigInt(haltedAt.offset) : BigInt(last.message.offset) + 1n,
+    }));
     return halted ? { haltAt: halted.offset } : undefined;
   };
 
