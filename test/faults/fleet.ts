@@ -12,8 +12,11 @@ export interface SlotSpec {
 export interface FleetEvent {
   readonly at: number;
   readonly slot: string;
-  /** stop-timeout: the process did not stop within the grace after SIGTERM and was SIGKILLed. */
-  readonly what: 'started' | 'ready' | 'hook-kill' | 'harness-kill' | 'exited' | 'stop-timeout' | 'crashed' | 'paused' | 'resumed';
+  /**
+   * stop-timeout: the process did not stop within the grace after SIGTERM and was SIGKILLed.
+   * stall-exit: the stall watchdog's exit 70 on fetches left unanswered, in a run that expects it.
+   */
+  readonly what: 'started' | 'ready' | 'hook-kill' | 'harness-kill' | 'exited' | 'stop-timeout' | 'crashed' | 'stall-exit' | 'paused' | 'resumed';
   readonly detail?: string;
 }
 
@@ -42,6 +45,12 @@ export class Fleet {
   constructor(
     private readonly baseEnv: NodeJS.ProcessEnv,
     private readonly restartDelayMs = 300,
+    /**
+     * Whether the stall watchdog's exit on unanswered fetches is this run's expected recovery, not a
+     * crash: under network faults kafkajs can leave a consumer whose fetches are never answered
+     * (docs/reliability.md, finding 5), and the exit is how a process gets out of it.
+     */
+    private readonly stallExitsExpected = false,
   ) {}
 
   private record(slot: string, what: FleetEvent['what'], detail?: string) {
@@ -74,6 +83,7 @@ export class Fleet {
       } else if (how === 'SIGKILL' && slot.killing) this.record(slot.spec.name, 'harness-kill', `incarnation ${slot.incarnation}`);
       else if (how === 'SIGKILL' && armed) this.record(slot.spec.name, 'hook-kill', `incarnation ${slot.incarnation}`);
       else if (slot.killing) this.record(slot.spec.name, 'exited', String(how));
+      else if (how === 70 && this.stallExitsExpected && child.output().includes('"reason":"fetches-unanswered"')) this.record(slot.spec.name, 'stall-exit', crash('on fetches left unanswered'));
       else this.record(slot.spec.name, 'crashed', crash(how === 'SIGKILL' ? 'in a life with no fault hook armed' : 'that no fault asked for'));
       if (this.stopping || slot.hold) return;
       await sleep(this.restartDelayMs);

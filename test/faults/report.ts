@@ -29,7 +29,7 @@ const faultKeys = [
   'connectionResets',
   'blackholeSeconds',
 ];
-const noteKeys = ['crashes', 'stopTimeouts', 'handlerErrors', 'memberEvictions', 'consumerRestarts', 'chunkConflicts', 'topicOrderInversions', 'deadLetterCopies', 'failedSendsRetried', 'commandSendsCompleted', 'eventSendsCompleted'];
+const noteKeys = ['crashes', 'stallExits', 'stopTimeouts', 'handlerErrors', 'memberEvictions', 'consumerRestarts', 'chunkConflicts', 'topicOrderInversions', 'deadLetterCopies', 'failedSendsRetried', 'commandSendsCompleted', 'eventSendsCompleted'];
 
 const rows = fs
   .readdirSync(dir)

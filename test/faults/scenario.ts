@@ -55,6 +55,8 @@ export interface ScenarioOptions {
   readonly pipeline?: (label: string) => Promise<IsolatedPipeline>;
   /** Sends the whole load before any process starts, so the processes start with a full backlog. */
   readonly startAfterLoad?: boolean;
+  /** The stall watchdog's exit on unanswered fetches is a recovery this fault may need (Fleet), counted, not a crash. */
+  readonly stallExitsExpected?: boolean;
 }
 
 export interface ScenarioReport {
@@ -99,7 +101,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const { runtime, config } = pipeline;
   const domain = config.domains[0]!;
   const projection = config.projections[0]!;
-  const fleet = new Fleet({ ...pipeline.childEnv, STREAMFOLD_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), STREAMFOLD_LOG_LEVEL: 'info' });
+  const fleet = new Fleet({ ...pipeline.childEnv, STREAMFOLD_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), STREAMFOLD_LOG_LEVEL: 'info' }, undefined, options.stallExitsExpected);
   const injected = new Map<string, number>();
   const expectedDeadLetters: Record<string, number> = {};
   const bound = options.livenessBoundMs ?? LIVENESS_BOUND_MS;
@@ -195,6 +197,7 @@ function summarize(
     harnessKills: fleet.count('harness-kill'),
     pauses: fleet.count('paused'),
     crashes: fleet.count('crashed'),
+    stallExits: fleet.count('stall-exit'),
     stopTimeouts: fleet.count('stop-timeout'),
     ...Object.fromEntries([...injected].map(([what, n]) => [what, n])),
     events: h.events.length,
