@@ -5,6 +5,7 @@ import type { RecordedEvent } from '../../src/core/index.ts';
 import { appliedOffsets } from '../../src/projection/appliedOffsets.ts';
 import { applyChunk, type ChunkTarget, type Delivery } from '../../src/projection/applyChunk.ts';
 import { countersProjection } from '../fixtures/counter/counter.ts';
+import { counterEvent } from '../fixtures/counter/recordedEvent.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 
 // The projector's chunk records how far it got in the statement that marks its events: these are
@@ -30,17 +31,7 @@ describe("a projector's chunk and its applied offset (applyChunk) on real Postgr
     retry: { attempts: 1, initialMs: 1, factor: 1, maxMs: 1 },
     log: () => undefined,
   });
-  const incremented = (counter: string, version: number, by: number, total: number): RecordedEvent => ({
-    eventType: 'Incremented',
-    eventUuid: randomUUID(),
-    aggregateType: 'Counter',
-    aggregateUuid: counter,
-    aggregateVersion: BigInt(version),
-    causedBy: { commandType: 'Increment', commandUuid: randomUUID() },
-    correlationId: randomUUID(),
-    recordedAt: '2026-01-01T00:00:00.000Z',
-    data: { counter_uuid: counter, by, total },
-  });
+  const incremented = (counter: string, version: number, by: number, total: number) => counterEvent(counter, version, by, total);
   const delivered = (events: RecordedEvent[], firstOffset: number): Delivery[] => events.map((event, i) => ({ event, topic: 't', partition: 0, offset: String(firstOffset + i) }));
   /** As the projector computes it: the halting event's offset, else one past the chunk's last. */
   const nextOffset = (chunk: Delivery[]) => (halted: Delivery | undefined) => ({ topic: 't', partition: 0, next: BigInt(halted?.offset ?? Number(chunk.at(-1)!.offset) + 1) });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../src/core/index.ts';
 import { countersProjection } from '../fixtures/counter/counter.ts';
+import { counterEvent } from '../fixtures/counter/recordedEvent.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 
 // A projection's `applyAll` must leave the rows `apply` leaves, event by event: the projector
@@ -22,17 +22,7 @@ describe('a set-based projection write (applyAll) against event-by-event apply, 
     await pipeline?.cleanup();
   });
 
-  const event = (counter: string, version: number, by: number, total: number, eventType = 'Incremented'): RecordedEvent => ({
-    eventType,
-    eventUuid: randomUUID(),
-    aggregateType: 'Counter',
-    aggregateUuid: counter,
-    aggregateVersion: BigInt(version),
-    causedBy: { commandType: 'Increment', commandUuid: randomUUID() },
-    correlationId: randomUUID(),
-    recordedAt: '2026-01-01T00:00:00.000Z',
-    data: eventType === 'Incremented' ? { counter_uuid: counter, by, total } : { counter_uuid: counter, total },
-  });
+  const event = counterEvent;
   const rowsOf = async (schema: string) =>
     (await pipeline.runtime.pool.query(`select counter_uuid, total::int, applied, last_version::int from "${schema}".counters order by counter_uuid`)).rows;
 
