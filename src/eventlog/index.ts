@@ -1,8 +1,8 @@
 /**
  * The event log's Postgres adapter: every query on its tables lives here, one file per operation
- * or table. It owns `events`, `processed_commands`, `snapshots`, `projected_events` and
- * `projection_failures` (and `schema_migrations`). Its migrations also create `projection_versions`
- * and `projection_offsets`, which src/projection queries: they are the bookkeeping of projection
+ * or table. It owns `events`, `processed_commands`, `snapshots`, `projected_events`,
+ * `projection_failures` and `projection_offsets` (and `schema_migrations`). Its migrations also
+ * create `projection_versions`, which src/projection queries: the bookkeeping of projection
  * versions in the read database, as each projection's own `<name>_v<N>` schema is.
  */
 export { createPool, type Pool, type PoolClient } from './pool.ts';
@@ -25,7 +25,7 @@ export {
   type ProcessedCommand,
 } from './processedCommands.ts';
 export { markProjected, markNewlyProjected, readProjectedEventUuids, countProjected, readLastProjected, forgetProjected } from './projectedEvents.ts';
-export { upsertAppliedOffsetSql, appliedOffsetValues, type AppliedOffsetRow } from './projectionOffsets.ts';
+export { recordAppliedOffset, forgetAppliedOffsets, appliedOffsets, type AppliedOffset } from './projectionOffsets.ts';
 export {
   recordFailure,
   listFailures,

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from './pool.ts';
 import { followedSkipPrefix, siblingsOf, type SkipToFollow } from './projectionFailures.ts';
-import { appliedOffsetValues, upsertAppliedOffsetSql, type AppliedOffsetRow } from './projectionOffsets.ts';
+import { appliedOffsetValues, upsertAppliedOffsetAfterMark, type AppliedOffset } from './projectionOffsets.ts';
 
 /** Marks an event applied by a projector; false when it already was (a redelivery). */
 export async function markProjected(client: PoolClient, projector: string, eventUuid: string): Promise<boolean> {
@@ -22,10 +22,10 @@ export async function markNewlyProjected(
   client: PoolClient,
   target: { projection: { name: string }; projector: string },
   eventUuids: readonly string[],
-  appliedOffset?: AppliedOffsetRow,
+  appliedOffset?: AppliedOffset,
 ): Promise<Map<string, SkipToFollow | undefined>> {
   // A data-modifying CTE runs to completion whether or not the query reads it.
-  const recordOffset = appliedOffset ? `, applied as (${upsertAppliedOffsetSql(5)})` : '';
+  const recordOffset = appliedOffset ? `, applied as (${upsertAppliedOffsetAfterMark})` : '';
   const { rows } = await client.query<{ event_uuid: string; skipped_by: string | null; error: string | null }>(
     `with fresh as (
        insert into projected_events (projector, event_uuid) select $2, u from unnest($3::uuid[]) as u

@@ -4,15 +4,16 @@ import {
   inTransaction,
   markNewlyProjected,
   markProjected,
+  recordAppliedOffset,
   recordFailure,
   recordFollowedSkip,
   skipsToFollow,
+  type AppliedOffset,
   type Pool,
   type PoolClient,
   type SkipToFollow,
 } from '../eventlog/index.ts';
 import { retryDefaults, withRetries } from '../retry.ts';
-import { recordAppliedOffset, type AppliedOffset } from './appliedOffsets.ts';
 
 /** An event and where it was read: a topic partition and offset, or the event log (`eventlog`, 0, position). */
 export interface Delivery {

@@ -1,7 +1,7 @@
 import type { Projection } from '../core/index.ts';
-import { inTransaction } from '../eventlog/index.ts';
+import { appliedOffsets, inTransaction } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
-import { appliedOffsets, partitionsBehind } from './appliedOffsets.ts';
+import { partitionsBehind } from './appliedOffsets.ts';
 import { cutoverDefaults } from './cutoverDefaults.ts';
 import { ProjectionVersionError } from './errors.ts';
 import { topicsOf, versionLag } from './lag.ts';

@@ -1,8 +1,7 @@
 import { eventTopicOf, type Projection } from '../core/index.ts';
-import type { Pool } from '../eventlog/index.ts';
+import { appliedOffsets, type Pool } from '../eventlog/index.ts';
 import type { TransportAdmin } from '../messaging/transport.ts';
 import type { Runtime } from '../runtime.ts';
-import { appliedOffsets } from './appliedOffsets.ts';
 
 export interface PartitionProgress {
   readonly topic: string;

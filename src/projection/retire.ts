@@ -1,10 +1,9 @@
 import type { Projection } from '../core/index.ts';
-import { forgetProjected, inTransaction } from '../eventlog/index.ts';
+import { forgetAppliedOffsets, forgetProjected, inTransaction } from '../eventlog/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { ProjectionVersionError } from './errors.ts';
 import { deleteIdleGroups } from './groups.ts';
 import { projectionGroupOf, projectorNameOf, schemaOf } from './names.ts';
-import { forgetAppliedOffsets } from './appliedOffsets.ts';
 import { findVersion, listVersions, lockProjection } from './versions.ts';
 
 /**

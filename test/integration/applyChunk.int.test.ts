@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/core/index.ts';
-import { appliedOffsets } from '../../src/projection/appliedOffsets.ts';
+import { appliedOffsets } from '../../src/eventlog/index.ts';
 import { applyChunk, type ChunkTarget, type Delivery } from '../../src/projection/applyChunk.ts';
 import { countersProjection } from '../fixtures/counter/counter.ts';
-import { counterEvent } from '../fixtures/counter/recordedEvent.ts';
+import { counterEvent as incremented } from '../fixtures/counter/recordedEvent.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 
 // The projector's chunk records how far it got in the statement that marks its events: these are
@@ -31,7 +31,6 @@ describe("a projector's chunk and its applied offset (applyChunk) on real Postgr
     retry: { attempts: 1, initialMs: 1, factor: 1, maxMs: 1 },
     log: () => undefined,
   });
-  const incremented = (counter: string, version: number, by: number, total: number) => counterEvent(counter, version, by, total);
   const delivered = (events: RecordedEvent[], firstOffset: number): Delivery[] => events.map((event, i) => ({ event, topic: 't', partition: 0, offset: String(firstOffset + i) }));
   /** As the projector computes it: the halting event's offset, else one past the chunk's last. */
   const nextOffset = (chunk: Delivery[]) => (halted: Delivery | undefined) => ({ topic: 't', partition: 0, next: BigInt(halted?.offset ?? Number(chunk.at(-1)!.offset) + 1) });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countersProjection } from '../fixtures/counter/counter.ts';
-import { counterEvent } from '../fixtures/counter/recordedEvent.ts';
+import { counterEvent as event } from '../fixtures/counter/recordedEvent.ts';
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../support/isolatedPipeline.ts';
 
 // A projection's `applyAll` must leave the rows `apply` leaves, event by event: the projector
@@ -22,7 +22,6 @@ describe('a set-based projection write (applyAll) against event-by-event apply, 
     await pipeline?.cleanup();
   });
 
-  const event = counterEvent;
   const rowsOf = async (schema: string) =>
     (await pipeline.runtime.pool.query(`select counter_uuid, total::int, applied, last_version::int from "${schema}".counters order by counter_uuid`)).rows;
 
