@@ -42,9 +42,10 @@ export class Fleet {
   private readonly slots = new Map<string, Slot>();
   private stopping = false;
 
+  private readonly restartDelayMs = 300;
+
   constructor(
     private readonly baseEnv: NodeJS.ProcessEnv,
-    private readonly restartDelayMs = 300,
     /**
      * Whether the stall watchdog's exit on unanswered fetches is this run's expected recovery, not a
      * crash: under network faults kafkajs can leave a consumer whose fetches are never answered

@@ -101,7 +101,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const { runtime, config } = pipeline;
   const domain = config.domains[0]!;
   const projection = config.projections[0]!;
-  const fleet = new Fleet({ ...pipeline.childEnv, STREAMFOLD_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), STREAMFOLD_LOG_LEVEL: 'info' }, undefined, options.stallExitsExpected);
+  const fleet = new Fleet({ ...pipeline.childEnv, STREAMFOLD_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), STREAMFOLD_LOG_LEVEL: 'info' }, options.stallExitsExpected);
   const injected = new Map<string, number>();
   const expectedDeadLetters: Record<string, number> = {};
   const bound = options.livenessBoundMs ?? LIVENESS_BOUND_MS;
