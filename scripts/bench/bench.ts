@@ -287,17 +287,26 @@ const scenarios: Record<string, Scenario> = {
   },
   replay: {
     title: 'Replay into a fresh projection version',
-    describe: `${REPLAY_EVENTS} events (one per command, ${'10,000'} counters, 6 partitions) put in the topics and the event log once by a worker; each run is \`streamfold replay counters --version N\` of a new version in a child process, from the topics, then \`--source eventlog\` of another; events/s from the first event applied to the last`,
+    describe: `${REPLAY_EVENTS} events (one per command, ${'10,000'} counters, 6 partitions) put in the topics and the event log once by a worker; each run is \`streamfold replay counters --version N\` of a new version in a child process, from the topics, then \`--source eventlog\` of another; events/s from the first event applied to the last; from the topics, the CPU (user + system, from /proc) the replay process, the broker and every Postgres backend spent per event over the same stretch`,
     columns: [
       ['topics', 'from the topics events/s'],
       ['eventlog', 'from the event log events/s'],
+      ['replay µs', 'topics: replay process CPU µs/event'],
+      ['broker µs', 'topics: broker CPU µs/event'],
+      ['postgres µs', 'topics: Postgres CPU µs/event'],
+      ['total µs', 'topics: total CPU µs/event'],
+      ['cores busy %', 'topics: cores busy %'],
     ],
     run: async () => {
       replayPipeline ??= loadedPipeline(REPLAY_EVENTS);
       const pipeline = await replayPipeline;
+      const topics = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'topics');
+      const eventlog = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'eventlog');
+      const cpu = topics.cpu;
       return {
-        topics: await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'topics'),
-        eventlog: await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'eventlog'),
+        topics: topics.eventsPerSecond,
+        eventlog: eventlog.eventsPerSecond,
+        ...(cpu ? { 'replay µs': cpu.replay, 'broker µs': cpu.broker, 'postgres µs': cpu.postgres, 'total µs': cpu.total, 'cores busy %': cpu.coresBusy } : {}),
       };
     },
     finish: async () => {

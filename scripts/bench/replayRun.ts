@@ -9,6 +9,8 @@ import { spawnStreamfold, waitForOutput, type Child } from '../../test/support/c
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
 import { committedCount } from './committed.ts';
 import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
+import { readStackSettings } from '../../src/stack/settings.ts';
+import { cpuPerCommand, sampleCpu, type CpuSample } from './cpuTime.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,31 +45,46 @@ export async function loadedPipeline(events: number): Promise<IsolatedPipeline> 
   return pipeline;
 }
 
+/** A replay's rate and, from the topics, the CPU each part spent per event while it ran. */
+export interface ReplayMeasure {
+  readonly eventsPerSecond: number;
+  /** µs of CPU per event: the replay process, the broker, every Postgres backend, all; and the cores' share in use. */
+  readonly cpu?: { readonly replay: number; readonly broker: number; readonly postgres: number; readonly total: number; readonly coresBusy: number };
+}
+
 /**
  * `streamfold replay` of a fresh version as an operator runs it, in a child process. From the
  * topics, the rate counts from its first event committed to its last (polling the group's
- * committed offsets, which costs Postgres nothing), so tsx start-up and the group join stay out.
- * From the event log it is the rate the command itself prints when the log is read.
+ * committed offsets, which costs Postgres nothing), so tsx start-up and the group join stay out;
+ * CPU is sampled over the same stretch. From the event log it is the rate the command itself
+ * prints when the log is read.
  */
-export async function replayRate(pipeline: IsolatedPipeline, events: number, version: number, source: 'topics' | 'eventlog'): Promise<number> {
+export async function replayRate(pipeline: IsolatedPipeline, events: number, version: number, source: 'topics' | 'eventlog'): Promise<ReplayMeasure> {
   const { config, runtime } = pipeline;
   const projection = config.projections[0]!;
   const args = ['replay', projection.name, '--version', String(version), ...(source === 'eventlog' ? ['--source', 'eventlog'] : [])];
   const child: Child = spawnStreamfold(args, pipeline.childEnv);
   const admin = createKafka(runtime.settings, `${config.app}.bench`).admin();
   await admin.connect();
+  // The replay process in the projector's place; the bench's own polling is the "sender".
+  const cpuParts = { workers: [], projector: child.process.pid, stateDir: readStackSettings().stateDir };
   try {
     const group = projectionGroupOf(config.app, { name: projection.name, version }, runtime.readDatabase);
     const topic = eventTopicOf(config.domains[0]!);
-    let firstAt: number | undefined;
+    let first: { at: number; applied: number; cpu: CpuSample } | undefined;
     for (;;) {
       if (source === 'eventlog') {
         const printed = /read \d+ events from the event log in [\d.]+ s \((\d+) events\/s\)/.exec(child.output());
-        if (printed) return Number(printed[1]);
+        if (printed) return { eventsPerSecond: Number(printed[1]) };
       } else {
         const applied = await committedCount(admin, group, topic);
-        if (applied > 0) firstAt ??= performance.now();
-        if (applied >= events) return events / ((performance.now() - (firstAt as number)) / 1000);
+        if (applied > 0) first ??= { at: performance.now(), applied, cpu: sampleCpu(cpuParts) };
+        if (first && applied >= events) {
+          const seconds = (performance.now() - first.at) / 1000;
+          const used = cpuPerCommand(first.cpu, sampleCpu(cpuParts), applied - first.applied, seconds);
+          const cpu = { replay: used['cpu projector µs']!, broker: used['cpu broker µs']!, postgres: used['cpu postgres µs']!, total: used['cpu total µs']!, coresBusy: used['cores busy %']! };
+          return { eventsPerSecond: events / seconds, cpu };
+        }
       }
       if (child.process.exitCode !== null) throw new Error(`streamfold ${args.join(' ')} exited early:\n${child.output()}`);
       await sleep(20);
