@@ -10,16 +10,35 @@ export function unstorableTextProblem(text: string): string | undefined {
 
 /** Every string in a JSON value (keys included) Postgres cannot store, as "path: why". */
 export function unstorableTextProblems(value: unknown, path = ''): string[] {
+  // Every message's data passes here; nearly all is storable, and saying so allocates nothing.
+  return holdsUnstorableText(value) ? problemsIn(value, path) : [];
+}
+
+function holdsUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000') || !value.isWellFormed();
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsUnstorableText(item)) return true;
+    return false;
+  }
+  if (value && typeof value === 'object') {
+    for (const key in value) {
+      if (Object.hasOwn(value, key) && (holdsUnstorableText(key) || holdsUnstorableText((value as Record<string, unknown>)[key]))) return true;
+    }
+  }
+  return false;
+}
+
+function problemsIn(value: unknown, path: string): string[] {
   const where = (key: string) => (path ? `${path}.${key}` : key);
   if (typeof value === 'string') {
     const problem = unstorableTextProblem(value);
     return problem ? [`${path || '(the value)'}: ${problem}`] : [];
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => unstorableTextProblems(item, where(String(i))));
+  if (Array.isArray(value)) return value.flatMap((item, i) => problemsIn(item, where(String(i))));
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) => {
       const keyProblem = unstorableTextProblem(key);
-      return [...(keyProblem ? [`${where(JSON.stringify(key))}: the key ${keyProblem}`] : []), ...unstorableTextProblems(item, where(key))];
+      return [...(keyProblem ? [`${where(JSON.stringify(key))}: the key ${keyProblem}`] : []), ...problemsIn(item, where(key))];
     });
   }
   return [];

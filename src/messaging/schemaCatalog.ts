@@ -98,10 +98,22 @@ export function schemaProblems(schema: MessageSchema, data: unknown): string[] {
   });
   problems.push(...unstorableTextProblems(data));
   if (data && typeof data === 'object') {
-    const known = new Set((schema.type as avro.types.RecordType).fields.map((f) => f.name));
+    const known = fieldNamesOf(schema.type as avro.types.RecordType);
     for (const key of Object.keys(data)) if (!known.has(key)) problems.push(`${/^\w{1,100}$/.test(key) ? key : shortJson(key)}: not a field of ${schema.typeName}`);
   }
   return problems;
+}
+
+const fieldNames = new WeakMap<avro.types.RecordType, ReadonlySet<string>>();
+
+/** A record type's field names, built once per type: every message's data is checked against them. */
+function fieldNamesOf(type: avro.types.RecordType): ReadonlySet<string> {
+  let names = fieldNames.get(type);
+  if (!names) {
+    names = new Set(type.fields.map((f) => f.name));
+    fieldNames.set(type, names);
+  }
+  return names;
 }
 
 /** A value as JSON, cut short: a 500 kB string must not become a 500 kB reason. */

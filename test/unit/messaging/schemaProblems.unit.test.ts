@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadSchemas, schemaProblems, type MessageSchema } from '../../../src/messaging/schemaCatalog.ts';
 import { toStorableText, unstorableTextProblems } from '../../../src/core/index.ts';
@@ -61,6 +62,20 @@ describe('storable text', () => {
       'a.1: holds the character U+0000, which Postgres cannot store',
       '"c\\ud800": the key holds a lone UTF-16 surrogate, which Postgres cannot store',
     ]);
+  });
+
+  it('finds some in any JSON value that holds U+0000 or a lone surrogate, and none in one that does not', () => {
+    // Strings of any UTF-16 code units, so lone surrogates and U+0000 come up, as keys too.
+    const text = fc.string({ unit: 'binary', maxLength: 8 });
+    const values = fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }).chain((v) => fc.dictionary(text, fc.constant(v), { maxKeys: 2 }));
+    // JSON.stringify escapes U+0000 and each lone surrogate, and writes a surrogate pair as itself.
+    const unstorable = (json: string) => /\\u0000|\\ud[89a-f][0-9a-f]{2}/.test(json);
+    fc.assert(
+      fc.property(values, (value) => {
+        expect(unstorableTextProblems(value).length > 0).toBe(unstorable(JSON.stringify(value)));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('replaces what Postgres refuses by U+FFFD and keeps the rest', () => {
