@@ -2,7 +2,7 @@ import type avro from 'avsc';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { InvalidMessage, MessagingError, PoisonMessage } from './errors.ts';
 import { schemaProblems, type MessageSchema } from './schemaCatalog.ts';
-import type { Upcasting } from './upcasting.ts';
+import { typeNameOf, type Upcasting } from './upcasting.ts';
 import { withCanonicalUuids } from './logicalTypes.ts';
 import type { PersonalFields } from './personalData.ts';
 
@@ -102,7 +102,7 @@ export function createCodec(registry: SchemaRegistry, schemas: Map<string, Messa
       } catch (error) {
         throw new PoisonMessage('UNDECODABLE', `the bytes do not decode with schema ${schemaId}: ${(error as Error).message}`, { cause: error });
       }
-      const writerTypeName = (writer.name ?? '').split('.').pop() ?? '';
+      const writerTypeName = typeNameOf(writer);
       const current = upcasting.toCurrent(writer, written);
       const schema = schemas.get(current.typeName);
       return { typeName: current.typeName, data: schema ? (withCanonicalUuids(schema.type, current.data) as Record<string, unknown>) : current.data, writerTypeName, schemaId };

@@ -16,7 +16,17 @@ export interface Upcasting {
   upcasterFor(writer: avro.Type): Upcaster | undefined;
 }
 
-const typeNameOf = (type: avro.Type) => (type.name ?? '').split('.').pop() ?? '';
+const typeNames = new WeakMap<avro.Type, string>();
+
+/** A type's name without its namespace (test.Booked → Booked), worked out once per type: every message's writer is asked. */
+export function typeNameOf(type: avro.Type): string {
+  let name = typeNames.get(type);
+  if (name === undefined) {
+    name = (type.name ?? '').split('.').pop() ?? '';
+    typeNames.set(type, name);
+  }
+  return name;
+}
 
 export function createUpcasting(avroDir: string, domains: readonly Pick<Domain, 'name' | 'upcasters'>[], schemas: Map<string, MessageSchema>): Upcasting {
   const upcasters = new Map<string, Upcaster>();
