@@ -58,7 +58,11 @@ export async function handleChunk(
     else uncached.set(command.aggregateUuid, domain);
   }
   const byDomain = new Map<Domain, string[]>();
-  for (const [aggregateUuid, domain] of uncached) byDomain.set(domain, [...(byDomain.get(domain) ?? []), aggregateUuid]);
+  for (const [aggregateUuid, domain] of uncached) {
+    const ofDomain = byDomain.get(domain);
+    if (ofDomain) ofDomain.push(aggregateUuid);
+    else byDomain.set(domain, [aggregateUuid]);
+  }
   for (const [domain, aggregateUuids] of byDomain) {
     for (const [aggregateUuid, loaded] of await loadStates(client, domain, aggregateUuids, codec)) states.set(aggregateUuid, loaded);
   }
@@ -91,14 +95,25 @@ export async function handleChunk(
   const duplicates = items.filter((_, i) => plan[i]?.kind === 'duplicate').map((i) => i.command.commandUuid);
   const republished = duplicates.length > 0 ? await readEventsCausedByMany(client, duplicates) : [];
 
-  const eventsOf = (commandUuid: string, from: readonly RecordedEvent[]) =>
-    from.filter((e) => e.causedBy.commandUuid === commandUuid).sort((a, b) => Number(a.aggregateVersion - b.aggregateVersion));
+  const [appendedBy, republishedBy] = [byCommand(appended), byCommand(republished)];
   // The re-read sees this transaction's own appends too, so it alone serves every duplicate.
   return items.map(({ command }, i): CommandResult => {
     const step = plan[i];
-    if (!step || step.kind === 'duplicate') return { outcome: 'duplicate', events: eventsOf(command.commandUuid, republished) };
-    return { outcome: step.decision.outcome, events: eventsOf(command.commandUuid, appended), newState: step.after };
+    if (!step || step.kind === 'duplicate') return { outcome: 'duplicate', events: republishedBy.get(command.commandUuid) ?? [] };
+    return { outcome: step.decision.outcome, events: appendedBy.get(command.commandUuid) ?? [], newState: step.after };
   });
+}
+
+/** Events by the command that caused them, each command's in version order: one pass, not one per command. */
+function byCommand(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
+  const grouped = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    const ofCommand = grouped.get(event.causedBy.commandUuid);
+    if (ofCommand) ofCommand.push(event);
+    else grouped.set(event.causedBy.commandUuid, [event]);
+  }
+  for (const ofCommand of grouped.values()) if (ofCommand.length > 1) ofCommand.sort((a, b) => Number(a.aggregateVersion - b.aggregateVersion));
+  return grouped;
 }
 
 /** A snapshot for each aggregate whose version crossed a multiple of its domain's `every` in this chunk. */
@@ -116,7 +131,10 @@ async function saveDueSnapshots(
     const after = states.get(command.aggregateUuid);
     const before = versionsBefore.get(command.aggregateUuid);
     if (!after || before === undefined || !snapshotDue(domain, before, after.version)) continue;
-    due.set(domain, [...(due.get(domain) ?? []), { streamId: command.aggregateUuid, version: after.version, state: after.state }]);
+    const snapshot = { streamId: command.aggregateUuid, version: after.version, state: after.state };
+    const ofDomain = due.get(domain);
+    if (ofDomain) ofDomain.push(snapshot);
+    else due.set(domain, [snapshot]);
   }
   for (const [domain, snapshots] of due) await saveSnapshots(client, deciderVersionOf(domain) as string, storableSnapshots(domain, snapshots));
 }
