@@ -30,18 +30,29 @@ const placeOf = (topic: string, partition: number) => `${topic}[${partition}]`;
 
 /** Messages whose partition is missing from the brokers' answers, pinned to the partition they were routed to. */
 export function unansweredMessages(sent: readonly TopicMessages[], answers: readonly RecordMetadata[]): TopicMessages[] {
-  const answered = new Set(answers.map((a) => placeOf(a.topicName, a.partition)));
+  const answered = new Map<string, Set<number>>();
+  for (const a of answers) {
+    const ofTopic = answered.get(a.topicName);
+    if (ofTopic) ofTopic.add(a.partition);
+    else answered.set(a.topicName, new Set([a.partition]));
+  }
   const partitionOf = (topic: string, message: Message): number => {
     const partition = routedTo.get(message) ?? message.partition;
     if (partition === undefined) throw new Error(`A message to ${topic} has no partition on record: make the producer with createProducer (src/messaging/kafkajs/completeSend.ts).`);
     return partition;
   };
-  return sent
-    .map(({ topic, messages }) => ({
-      topic,
-      messages: messages.map((m) => ({ ...m, partition: partitionOf(topic, m) })).filter((m) => !answered.has(placeOf(topic, m.partition))),
-    }))
-    .filter(({ messages }) => messages.length > 0);
+  // Nearly every send is answered whole: only the messages left unanswered are copied.
+  const unanswered: TopicMessages[] = [];
+  for (const { topic, messages } of sent) {
+    const ofTopic = answered.get(topic);
+    const left: Message[] = [];
+    for (const m of messages) {
+      const partition = partitionOf(topic, m);
+      if (!ofTopic?.has(partition)) left.push({ ...m, partition });
+    }
+    if (left.length > 0) unanswered.push({ topic, messages: left });
+  }
+  return unanswered;
 }
 
 /** The partitions a send's messages are pinned to, as `topic[partition]`: for logs and errors. */
@@ -87,11 +98,21 @@ export async function sendCompletely(
  */
 export const REQUEST_BYTES = 512 * 1024;
 
-const sizeOf = (m: Message): number => {
-  const bytes = (v: unknown) => (v == null ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
-  const headers = Object.entries(m.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + [value].flat().reduce((s: number, v) => s + bytes(v), 0), 0);
-  return bytes(m.key) + bytes(m.value) + headers + 64;
-};
+const bytesOf = (v: unknown): number => (v == null ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
+
+/** About what a message takes in a request; a loop, not copies: every message of every send is sized. */
+function sizeOf(m: Message): number {
+  let size = bytesOf(m.key) + bytesOf(m.value) + 64;
+  const headers = m.headers ?? {};
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
+    size += name.length;
+    if (Array.isArray(value)) for (const v of value) size += bytesOf(v);
+    else size += bytesOf(value);
+  }
+  return size;
+}
 
 /**
  * Splits a send into requests of at most `maxBytes` of messages each, in order (a single larger
