@@ -1,5 +1,5 @@
-import { v5 as uuidv5 } from 'uuid';
 import { eventTopicOf, type CommandEnvelope, type Domain, type Reactor, type RecordedEvent } from '../core/index.ts';
+import { uuidV5 } from '../core/nameBasedUuid.ts';
 import { produceCommands } from '../client/commandSender.ts';
 import { unsealEvents } from '../eventlog/index.ts';
 import { runBatches } from '../messaging/batchConsumer.ts';
@@ -12,7 +12,7 @@ import type { Runtime } from '../runtime.ts';
 export const reactorGroupOf = (app: string, reactor: Pick<Reactor, 'name'>) => `${app}.reactor.${reactor.name}`;
 
 /** A redelivered event yields the same command uuids, which the worker's dedup table absorbs. */
-export const reactionUuid = (eventUuid: string, key: string) => uuidv5(`reaction:${key}`, eventUuid);
+export const reactionUuid = (eventUuid: string, key: string) => uuidV5(`reaction:${key}`, eventUuid);
 
 export interface ReactorOptions {
   readonly log?: (line: string, fields?: Record<string, unknown>) => void;

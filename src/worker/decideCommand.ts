@@ -1,5 +1,5 @@
-import { v5 as uuidv5 } from 'uuid';
 import { fold, isCommandInvalid, type AnyEvent, type CommandEnvelope, type CommandOutcome, type Domain } from '../core/index.ts';
+import { uuidV5 } from '../core/nameBasedUuid.ts';
 import type { NewEvent } from '../eventlog/index.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { DecisionFailed } from './commandFailures.ts';
@@ -14,7 +14,7 @@ export interface Decision {
 }
 
 /** Event uuids derive from the command uuid, so deciding one command twice names the same events. */
-export const eventUuidFor = (commandUuid: string, index: number) => uuidv5(`event-${index}`, commandUuid);
+export const eventUuidFor = (commandUuid: string, index: number) => uuidV5(`event-${index}`, commandUuid);
 
 /**
  * Decides one command against a state, without I/O: the outcome, the events to append (checked
