@@ -4,6 +4,7 @@ import { InvalidMessage, MessagingError, PoisonMessage } from './errors.ts';
 import { schemaProblems, type MessageSchema } from './schemaCatalog.ts';
 import { typeNameOf, type Upcasting } from './upcasting.ts';
 import { withCanonicalUuids } from './logicalTypes.ts';
+import { plainData } from './plainData.ts';
 import type { PersonalFields } from './personalData.ts';
 
 export interface Decoded {
@@ -98,7 +99,7 @@ export function createCodec(registry: SchemaRegistry, schemas: Map<string, Messa
       let written: Record<string, unknown>;
       try {
         // avsc returns record class instances; the domain wants plain JSON data.
-        written = JSON.parse(JSON.stringify(writer.fromBuffer(value.subarray(5)))) as Record<string, unknown>;
+        written = plainData(writer, writer.fromBuffer(value.subarray(5))) as Record<string, unknown>;
       } catch (error) {
         throw new PoisonMessage('UNDECODABLE', `the bytes do not decode with schema ${schemaId}: ${(error as Error).message}`, { cause: error });
       }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type avro from 'avsc';
 import type { Domain, Upcaster } from '../core/index.ts';
 import { PoisonMessage } from './errors.ts';
+import { plainData } from './plainData.ts';
 import { fingerprintOf, loadSchemaFile, schemaProblems, type MessageSchema } from './schemaCatalog.ts';
 
 export interface CurrentShape {
@@ -65,7 +66,7 @@ export function createUpcasting(avroDir: string, domains: readonly Pick<Domain, 
         resolver ??= reader.type.createResolver(writer);
         resolvers.set(fingerprint, resolver);
         const resolved = reader.type.fromBuffer(writer.toBuffer(data), resolver);
-        return { typeName: writerName, data: JSON.parse(JSON.stringify(resolved)) as Record<string, unknown> };
+        return { typeName: writerName, data: plainData(reader.type, resolved) as Record<string, unknown> };
       } catch (error) {
         throw new PoisonMessage('UNDECODABLE', `a ${writerName} written with an older schema cannot be read as today's (${(error as Error).message}); declare an upcaster for it`, { cause: error });
       }
