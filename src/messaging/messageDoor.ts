@@ -1,4 +1,4 @@
-import type { TransportMessage } from './transport.ts';
+import type { MessageHeaders, TransportMessage } from './transport.ts';
 import { isIsoTime, isUuid, unstorableTextProblem, type CommandEnvelope, type Domain, type RecordedEvent } from '../core/index.ts';
 import type { Codec, Decoded } from './codec.ts';
 import { header } from './envelopeHeaders.ts';
@@ -20,53 +20,57 @@ const maxAggregateVersion = 2n ** 63n - 1n;
 
 /** Reads and checks a message's headers: every present one sane, every required one there once. */
 class HeaderReader {
-  private readonly values = new Map<string, string>();
-  private readonly problems = new Map<string, string>();
+  // Created at the first problem: nearly every message has none.
+  private problems: Map<string, string> | undefined;
 
-  constructor(message: TransportMessage) {
-    const headers = message.headers ?? {};
-    // A loop without a copy of each header: every message of a replay comes through here.
+  constructor(private readonly headers: MessageHeaders) {
+    // Every header is judged, foreign ones too, without a copy of any: every message of a replay comes through here.
     for (const name in headers) {
       if (!Object.hasOwn(headers, name)) continue;
-      const raw = headers[name];
-      if (Array.isArray(raw)) this.readRepeated(name, raw);
-      else if (raw !== undefined && raw !== null) this.readOne(name, raw);
+      const problem = insanityOf(headers[name]);
+      if (problem) this.problem(name, problem);
     }
   }
 
-  private readOne(name: string, value: Buffer | string): void {
-    if (Buffer.byteLength(value) > MAX_HEADER_BYTES) this.problems.set(name, `is longer than ${MAX_HEADER_BYTES} bytes`);
-    else this.values.set(name, value.toString());
-  }
-
-  private readRepeated(name: string, raw: readonly (Buffer | string | undefined | null)[]): void {
-    const all = raw.filter((v): v is Buffer | string => v !== undefined && v !== null);
-    if (all.some((v) => Buffer.byteLength(v) > MAX_HEADER_BYTES)) this.problems.set(name, `is longer than ${MAX_HEADER_BYTES} bytes`);
-    // A repeated envelope header is ambiguous: which command uuid would be the one?
-    else if (all.length > 1) this.problems.set(name, `appears ${all.length} times`);
-    else if (all.length === 1) this.readOne(name, all[0] as Buffer | string);
+  private problem(name: string, problem: string): void {
+    (this.problems ??= new Map()).set(name, problem);
   }
 
   /** A header that must be there, once, with storable text that passes the check. */
   required(name: string, check?: (value: string) => string | undefined): string {
     const value = this.optional(name, check);
-    if (value === undefined && !this.problems.has(name)) this.problems.set(name, 'is missing');
+    if (value === undefined && !this.problems?.has(name)) this.problem(name, 'is missing');
     return value ?? '';
   }
 
   optional(name: string, check?: (value: string) => string | undefined): string | undefined {
-    const value = this.values.get(name);
-    if (value === undefined || value === '') return undefined;
+    // A header judged insane has its problem already; the constructor let through at most one value of any other.
+    if (this.problems?.has(name) || !Object.hasOwn(this.headers, name)) return undefined;
+    const raw = this.headers[name];
+    const present = Array.isArray(raw) ? raw.find((v) => v !== undefined && v !== null) : raw;
+    if (present === undefined || present === null) return undefined;
+    const value = present.toString();
+    if (value === '') return undefined;
     const problem = unstorableTextProblem(value) ?? check?.(value);
-    if (problem) this.problems.set(name, `${printable(value)} ${problem}`);
+    if (problem) this.problem(name, `${printable(value)} ${problem}`);
     return problem ? undefined : value;
   }
 
   /** Throws every problem found, at once. Foreign headers count only when too long or repeated. */
   settle(): void {
-    if (this.problems.size === 0) return;
+    if (!this.problems) return;
     throw new PoisonMessage('BAD_HEADERS', [...this.problems].map(([name, problem]) => `header ${headerName(name)} ${problem}`).join('; '));
   }
+}
+
+/** What makes a header unreadable, whoever it is for: too long, or given more than once. */
+function insanityOf(raw: MessageHeaders[string]): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) return Buffer.byteLength(raw) > MAX_HEADER_BYTES ? `is longer than ${MAX_HEADER_BYTES} bytes` : undefined;
+  const present = raw.filter((v) => v !== undefined && v !== null);
+  if (present.some((v) => Buffer.byteLength(v) > MAX_HEADER_BYTES)) return `is longer than ${MAX_HEADER_BYTES} bytes`;
+  // A repeated envelope header is ambiguous: which command uuid would be the one?
+  return present.length > 1 ? `appears ${present.length} times` : undefined;
 }
 
 const uuid = (value: string) => (isUuid(value) ? undefined : 'is not a uuid');
@@ -85,7 +89,7 @@ function aggregateKey(message: TransportMessage): string {
 /** A command from its topic: envelope from the key and headers, data from the decoded value. */
 export async function commandAtDoor(message: TransportMessage, domain: Domain, codec: Codec): Promise<CommandEnvelope> {
   const aggregateUuid = aggregateKey(message);
-  const h = new HeaderReader(message);
+  const h = new HeaderReader(message.headers ?? {});
   const commandType = h.required(header.commandType);
   const commandUuid = h.required(header.commandUuid, uuid);
   h.required(header.aggregateType, oneOf([domain.aggregateType]));
@@ -122,7 +126,7 @@ export async function commandAtDoor(message: TransportMessage, domain: Domain, c
  */
 export async function eventAtDoor(message: TransportMessage, domain: Domain, codec: Codec): Promise<RecordedEvent> {
   const aggregateUuid = aggregateKey(message);
-  const h = new HeaderReader(message);
+  const h = new HeaderReader(message.headers ?? {});
   const eventType = h.required(header.eventType);
   const eventUuid = h.required(header.eventUuid, uuid);
   h.required(header.aggregateType, oneOf([domain.aggregateType]));
