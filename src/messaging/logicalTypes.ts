@@ -65,16 +65,21 @@ export const parseSchema = (schema: unknown): avro.Type => avro.Type.forSchema(s
  * The value with every `uuid`-typed string in lowercase, the form Postgres gives back: a uuid
  * written in capitals by one producer and in lowercase by another names the same aggregate, so
  * keys, decisions and the state cache must see one spelling. Values that do not fit are left as
- * they are, for the schema check to name.
+ * they are, for the schema check to name. A record with nothing to change is returned as it is.
  */
 export function withCanonicalUuids(type: avro.Type, value: unknown): unknown {
   if (type.typeName === 'logical:uuid') return isUuid(value) ? value.toLowerCase() : value;
   if (value === null || typeof value !== 'object') return value;
   if (type instanceof avro.types.RecordType) {
     const record = value as Record<string, unknown>;
-    const out: Record<string, unknown> = { ...record };
-    for (const field of type.fields) if (field.name in record) out[field.name] = withCanonicalUuids(field.type, record[field.name]);
-    return out;
+    // Copied only when a field changes: nearly every producer writes uuids in lowercase already.
+    let out: Record<string, unknown> | undefined;
+    for (const field of type.fields) {
+      if (!(field.name in record)) continue;
+      const canonical = withCanonicalUuids(field.type, record[field.name]);
+      if (canonical !== record[field.name]) (out ??= { ...record })[field.name] = canonical;
+    }
+    return out ?? record;
   }
   if (type instanceof avro.types.ArrayType && Array.isArray(value)) return value.map((item) => withCanonicalUuids(type.itemsType, item));
   if (type instanceof avro.types.MapType) {
