@@ -54,9 +54,11 @@ function expectedVersionsOf(decided: readonly DecidedCommand[]): Map<string, big
 export async function appendAndArchive(client: PoolClient, decided: readonly DecidedCommand[]) {
   const events = decided.flatMap((d) => d.events.map((e) => ({ d, e })));
   try {
-    const { rows } = await client.query<{ position: bigint; event_uuid: string; recorded_at: Date }>(
+    const { rows } = await client.query<{ position: bigint; event_uuid: string; recorded_at: Date }>({
+      // Every chunk runs it: prepared once per connection, parsed and planned once.
+      name: 'streamfold.append-and-archive',
       // A data-modifying CTE runs to completion whether or not the query reads it.
-      `with archived as (
+      text: `with archived as (
          insert into processed_commands (command_uuid, command_type, aggregate_type, aggregate_uuid, data, metadata,
                                          processed_at, outcome, event_uuids, reason)
          select c.uuid, c.type, c.aggregate_type, c.aggregate_uuid, c.data, c.metadata, now(), c.outcome,
@@ -71,7 +73,7 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
          returning position, event_uuid, recorded_at
        )
        select appended.* from appended`,
-      [
+      values: [
         decided.map((d) => d.command.commandUuid),
         decided.map((d) => d.command.commandType),
         decided.map((d) => d.command.aggregateType),
@@ -94,7 +96,7 @@ export async function appendAndArchive(client: PoolClient, decided: readonly Dec
         events.map(({ d }) => d.command.commandUuid),
         events.map(({ d }) => d.command.metadata.correlationId),
       ],
-    );
+    });
     // Only what Postgres adds comes back (position, the transaction's time): the rest is in hand,
     // and reading every column back would make Postgres and the worker serialize it all twice.
     const stored = new Map(rows.map((r) => [r.event_uuid, r]));
