@@ -7,6 +7,38 @@ import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
 
 const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts');
 
+/** What a worker decides for `commands` Increments over 1,000 counters, in chunks: one event each, versions in order. */
+export function decidedCounterChunks(commands: number, chunkSize: number, schemaId: number): DecidedCommand[][] {
+  const counters = Array.from({ length: 1000 }, () => randomUUID());
+  const versions = new Map<string, bigint>();
+  const chunks: DecidedCommand[][] = [];
+  for (let i = 0; i < commands; i += chunkSize) {
+    chunks.push(
+      Array.from({ length: Math.min(chunkSize, commands - i) }, (_, j) => {
+        const counter = counters[(i + j) % counters.length] as string;
+        const version = (versions.get(counter) ?? 0n) + 1n;
+        versions.set(counter, version);
+        const commandUuid = randomUUID();
+        return {
+          command: {
+            commandType: 'Increment',
+            commandUuid,
+            aggregateType: 'Counter',
+            aggregateUuid: counter,
+            data: { counter_uuid: counter, by: 1 },
+            metadata: { issuedAt: new Date().toISOString(), issuedBy: 'bench', role: 'bench', correlationId: commandUuid },
+          },
+          streamType: 'Counter',
+          outcome: 'accepted' as const,
+          reason: null,
+          events: [{ eventUuid: randomUUID(), type: 'Incremented', schemaId, data: { counter_uuid: counter, by: 1, total: Number(version) }, version }],
+        };
+      }),
+    );
+  }
+  return chunks;
+}
+
 /** (a) kafkajs alone: the same number of messages of a command's size, produced in batches of 1,000 and consumed by a group. */
 export async function kafkajsAlone(messages: number): Promise<number> {
   const pipeline = await isolatedPipeline('kafkabase', { configFile: counterConfig, partitions: 6 });
@@ -53,34 +85,7 @@ export async function kafkajsAlone(messages: number): Promise<number> {
 export async function postgresAlone(commands: number, chunkSize = 250): Promise<number> {
   const pipeline = await isolatedPipeline('pgbase', { configFile: counterConfig, partitions: 1 });
   try {
-    const schemaId = pipeline.runtime.codec.schemaIdOf('Incremented');
-    const counters = Array.from({ length: 1000 }, () => randomUUID());
-    const versions = new Map<string, bigint>();
-    const chunks: DecidedCommand[][] = [];
-    for (let i = 0; i < commands; i += chunkSize) {
-      chunks.push(
-        Array.from({ length: Math.min(chunkSize, commands - i) }, (_, j) => {
-          const counter = counters[(i + j) % counters.length] as string;
-          const version = (versions.get(counter) ?? 0n) + 1n;
-          versions.set(counter, version);
-          const commandUuid = randomUUID();
-          return {
-            command: {
-              commandType: 'Increment',
-              commandUuid,
-              aggregateType: 'Counter',
-              aggregateUuid: counter,
-              data: { counter_uuid: counter, by: 1 },
-              metadata: { issuedAt: new Date().toISOString(), issuedBy: 'bench', role: 'bench', correlationId: commandUuid },
-            },
-            streamType: 'Counter',
-            outcome: 'accepted' as const,
-            reason: null,
-            events: [{ eventUuid: randomUUID(), type: 'Incremented', schemaId, data: { counter_uuid: counter, by: 1, total: Number(version) }, version }],
-          };
-        }),
-      );
-    }
+    const chunks = decidedCounterChunks(commands, chunkSize, pipeline.runtime.codec.schemaIdOf('Incremented'));
     const started = performance.now();
     for (const chunk of chunks) await inTransaction(pipeline.runtime.pool, (client) => appendAndArchive(client, chunk));
     return commands / ((performance.now() - started) / 1000);

@@ -16,6 +16,7 @@ import type { IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
 import { kafkajsAlone, kafkajsHopLatency, postgresAlone } from './baselines.ts';
 import { platformaticAlone, platformaticHopLatency } from './platformatic.ts';
 import { loadedPipeline, replayRate } from './replayRun.ts';
+import { preparedStatementCosts } from './preparedStatements.ts';
 import { peerComparison } from './peer.ts';
 import { pipelineRun, type RunOptions, type RunResult } from './pipelineRun.ts';
 import { median, round } from './stats.ts';
@@ -34,6 +35,7 @@ const CACHE_CAP = Number(process.env.BENCH_CACHE_CAP ?? 10_000);
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
 const SCALE_OUT = [1, 2, 4] as const;
 const CLI_TIMES = Number(process.env.BENCH_CLI_TIMES ?? 7);
+const PREPARED_CALLS = Number(process.env.BENCH_PREPARED_CALLS ?? 2000);
 const GATEWAY_CONNECTIONS = Number(process.env.BENCH_GATEWAY_CONNECTIONS ?? 50);
 const GATEWAY_SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
 // Another checkout to measure beside this one, e.g. `git worktree add /tmp/gw-before <commit>` and `npm ci` there.
@@ -287,10 +289,11 @@ const scenarios: Record<string, Scenario> = {
   },
   replay: {
     title: 'Replay into a fresh projection version',
-    describe: `${REPLAY_EVENTS} events (one per command, ${'10,000'} counters, 6 partitions) put in the topics and the event log once by a worker; each run is \`streamfold replay counters --version N\` of a new version in a child process, from the topics, then \`--source eventlog\` of another; events/s from the first event applied to the last; from the topics, the CPU (user + system, from /proc) the replay process, the broker and every Postgres backend spent per event over the same stretch`,
+    describe: `${REPLAY_EVENTS} events (one per command, ${'10,000'} counters, 6 partitions) put in the topics and the event log once by a worker; each run is \`streamfold replay counters --version N\` of a new version in a child process, from the topics, then \`--source eventlog\` of another, then from the topics again with the command run twice at once (two processes in the version's consumer group, three partitions each); events/s from the first event applied to the last; from the topics, the CPU (user + system, from /proc) the replay process, the broker and every Postgres backend spent per event over the same stretch`,
     columns: [
       ['topics', 'from the topics events/s'],
       ['eventlog', 'from the event log events/s'],
+      ['topicsTwoProcesses', 'from the topics, two processes events/s'],
       ['replay µs', 'topics: replay process CPU µs/event'],
       ['broker µs', 'topics: broker CPU µs/event'],
       ['postgres µs', 'topics: Postgres CPU µs/event'],
@@ -302,10 +305,12 @@ const scenarios: Record<string, Scenario> = {
       const pipeline = await replayPipeline;
       const topics = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'topics');
       const eventlog = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'eventlog');
+      const twoProcesses = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'topics', 2);
       const cpu = topics.cpu;
       return {
         topics: topics.eventsPerSecond,
         eventlog: eventlog.eventsPerSecond,
+        topicsTwoProcesses: twoProcesses.eventsPerSecond,
         ...(cpu ? { 'replay µs': cpu.replay, 'broker µs': cpu.broker, 'postgres µs': cpu.postgres, 'total µs': cpu.total, 'cores busy %': cpu.coresBusy } : {}),
       };
     },
@@ -415,6 +420,15 @@ const scenarios: Record<string, Scenario> = {
       return { endToEnd, kafkajs, postgres, ratio: endToEnd / Math.min(kafkajs, postgres) };
     },
   },
+  prepared: {
+    title: 'Prepared statements',
+    describe: `the worker's append-and-archive (chunks of 1 and 10 commands) and the projector's mark with the applied offset (chunks of 1, 10 and 1,000 events), each through its real function on one connection, ${PREPARED_CALLS} calls (a twentieth for chunks of 1,000): sent unnamed (parsed and planned by Postgres every time) and as the named prepared statements streamfold sends; µs per statement`,
+    columns: ['append 1', 'append 10', 'mark 1', 'mark 10', 'mark 1000'].flatMap((what) => [
+      [`${what} unnamed`, `${what}: unnamed µs`] as const,
+      [`${what} prepared`, `${what}: prepared µs`] as const,
+    ]),
+    run: () => preparedStatementCosts(PREPARED_CALLS),
+  },
   cli: {
     title: 'CLI start-up, installed from the tarball',
     describe: `\`npm pack\`, installed into a plain JavaScript project outside the repository (the adoption test's js-app, its event log migrated); wall time of ${CLI_TIMES} invocations each, median per run: bare \`node -e 0\`, \`streamfold --help\` and \`streamfold status\` (Postgres and Kafka queries included) from the installed bin, and the repository's bin, which runs the sources through tsx; targets: --help ≤ 300 ms, status ≤ 1 s`,
@@ -480,6 +494,7 @@ const targets = [
   { target: 'steady: p99 send → projection at the held rate', scenario: 'steady', key: 'p99Ms', atMost: 50, unit: 'ms' },
   { target: 'end to end, 100,000 commands', scenario: 'throughput', key: 'commandsPerSecond', atLeast: 10_000, unit: 'commands/s' },
   { target: 'replay into a new version, from the topics', scenario: 'replay', key: 'topics', atLeast: 50_000, unit: 'events/s' },
+  { target: 'replay into a new version, from the topics in two processes', scenario: 'replay', key: 'topicsTwoProcesses', atLeast: 50_000, unit: 'events/s' },
   { target: 'replay into a new version, from the event log', scenario: 'replay', key: 'eventlog', atLeast: 50_000, unit: 'events/s' },
   { target: 'against Emmett, same Postgres', scenario: 'peer', key: 'ratio', atLeast: 5, unit: '×' },
   { target: 'against the slower of kafkajs alone and Postgres alone', scenario: 'limits', key: 'ratio', atLeast: 0.5, unit: '×' },

@@ -53,28 +53,29 @@ export interface ReplayMeasure {
 }
 
 /**
- * `streamfold replay` of a fresh version as an operator runs it, in a child process. From the
- * topics, the rate counts from its first event committed to its last (polling the group's
- * committed offsets, which costs Postgres nothing), so tsx start-up and the group join stay out;
- * CPU is sampled over the same stretch. From the event log it is the rate the command itself
- * prints when the log is read.
+ * `streamfold replay` of a fresh version as an operator runs it, in child processes: one, or
+ * several joined to the version's consumer group, which share its partitions. From the topics,
+ * the rate counts from its first event committed to its last (polling the group's committed
+ * offsets, which costs Postgres nothing), so tsx start-up and the group join stay out; CPU is
+ * sampled over the same stretch. From the event log it is the rate the command itself prints
+ * when the log is read.
  */
-export async function replayRate(pipeline: IsolatedPipeline, events: number, version: number, source: 'topics' | 'eventlog'): Promise<ReplayMeasure> {
+export async function replayRate(pipeline: IsolatedPipeline, events: number, version: number, source: 'topics' | 'eventlog', processes = 1): Promise<ReplayMeasure> {
   const { config, runtime } = pipeline;
   const projection = config.projections[0]!;
   const args = ['replay', projection.name, '--version', String(version), ...(source === 'eventlog' ? ['--source', 'eventlog'] : [])];
-  const child: Child = spawnStreamfold(args, pipeline.childEnv);
+  const children: Child[] = Array.from({ length: source === 'eventlog' ? 1 : processes }, () => spawnStreamfold(args, pipeline.childEnv));
   const admin = createKafka(runtime.settings, `${config.app}.bench`).admin();
   await admin.connect();
-  // The replay process in the projector's place; the bench's own polling is the "sender".
-  const cpuParts = { workers: [], projector: child.process.pid, stateDir: readStackSettings().stateDir };
+  // The replay processes in the workers' place; the bench's own polling is the "sender".
+  const cpuParts = { workers: children.map((c) => c.process.pid), projector: undefined, stateDir: readStackSettings().stateDir };
   try {
     const group = projectionGroupOf(config.app, { name: projection.name, version }, runtime.readDatabase);
     const topic = eventTopicOf(config.domains[0]!);
     let first: { at: number; applied: number; cpu: CpuSample } | undefined;
     for (;;) {
       if (source === 'eventlog') {
-        const printed = /read \d+ events from the event log in [\d.]+ s \((\d+) events\/s\)/.exec(child.output());
+        const printed = /read \d+ events from the event log in [\d.]+ s \((\d+) events\/s\)/.exec(children[0]!.output());
         if (printed) return { eventsPerSecond: Number(printed[1]) };
       } else {
         const applied = await committedCount(admin, group, topic);
@@ -82,16 +83,17 @@ export async function replayRate(pipeline: IsolatedPipeline, events: number, ver
         if (first && applied >= events) {
           const seconds = (performance.now() - first.at) / 1000;
           const used = cpuPerCommand(first.cpu, sampleCpu(cpuParts), applied - first.applied, seconds);
-          const cpu = { replay: used['cpu projector µs']!, broker: used['cpu broker µs']!, postgres: used['cpu postgres µs']!, total: used['cpu total µs']!, coresBusy: used['cores busy %']! };
+          const cpu = { replay: used['cpu worker µs']!, broker: used['cpu broker µs']!, postgres: used['cpu postgres µs']!, total: used['cpu total µs']!, coresBusy: used['cores busy %']! };
           return { eventsPerSecond: events / seconds, cpu };
         }
       }
-      if (child.process.exitCode !== null) throw new Error(`streamfold ${args.join(' ')} exited early:\n${child.output()}`);
+      const exited = children.find((c) => c.process.exitCode !== null);
+      if (exited) throw new Error(`streamfold ${args.join(' ')} exited early:\n${exited.output()}`);
       await sleep(20);
     }
   } finally {
     await admin.disconnect();
-    child.process.kill('SIGINT');
-    await child.exited;
+    for (const child of children) child.process.kill('SIGINT');
+    await Promise.all(children.map((c) => c.exited));
   }
 }
