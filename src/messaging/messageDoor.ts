@@ -27,7 +27,7 @@ class HeaderReader {
     // Every header is judged, foreign ones too, without a copy of any: every message of a replay comes through here.
     for (const name in headers) {
       if (!Object.hasOwn(headers, name)) continue;
-      const problem = insanityOf(headers[name]);
+      const problem = unreadableHeader(headers[name]);
       if (problem) this.problem(name, problem);
     }
   }
@@ -64,7 +64,7 @@ class HeaderReader {
 }
 
 /** What makes a header unreadable, whoever it is for: too long, or given more than once. */
-function insanityOf(raw: MessageHeaders[string]): string | undefined {
+function unreadableHeader(raw: MessageHeaders[string]): string | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) return Buffer.byteLength(raw) > MAX_HEADER_BYTES ? `is longer than ${MAX_HEADER_BYTES} bytes` : undefined;
   const present = raw.filter((v) => v !== undefined && v !== null);
