@@ -5,8 +5,8 @@ const jsonRoundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(val
 /**
  * What `JSON.parse(JSON.stringify(value))` gives for a value avsc decoded with `type`: plain
  * objects where avsc makes record class instances, which is what deciders and projections get.
- * Records, arrays and scalars are walked along the type instead of written out as text and parsed
- * back, once per message; whatever else (maps, unions, bytes, logical types) takes the round trip
+ * Scalars, records and arrays are walked along the type instead of written out as text and parsed
+ * back, once per message; any other object (a map, a wrapped union, bytes) takes the round trip
  * itself. test/unit/messaging/plainData.unit.test.ts holds the two equal.
  */
 export function plainData(type: avro.Type, value: unknown): unknown {
