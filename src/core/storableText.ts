@@ -15,7 +15,7 @@ export function unstorableTextProblems(value: unknown, path = ''): string[] {
 }
 
 function holdsUnstorableText(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000') || !value.isWellFormed();
+  if (typeof value === 'string') return unstorableTextProblem(value) !== undefined;
   if (Array.isArray(value)) {
     for (const item of value) if (holdsUnstorableText(item)) return true;
     return false;

@@ -11,6 +11,19 @@ export async function markProjected(client: PoolClient, projector: string, event
   return rowCount === 1;
 }
 
+/** The mark statement, with the applied offset's upsert beside it or without. */
+const markText = (recordOffset: string) =>
+  `with fresh as (
+       insert into projected_events (projector, event_uuid) select $2, u from unnest($3::uuid[]) as u
+       on conflict do nothing returning event_uuid)${recordOffset}
+     select fresh.event_uuid::text, skip.projector as skipped_by, skip.error from fresh left join lateral (
+       select f.projector, f.error from projection_failures f
+       where f.event_uuid = fresh.event_uuid and f.status = 'skipped' and f.projector = any(${siblingsOf('$1', '$2')})
+       order by starts_with(f.error, $4), f.failed_at limit 1) skip on true`;
+const mark = { name: 'streamfold.mark-projected', text: markText('') };
+// A data-modifying CTE runs to completion whether or not the query reads it.
+const markWithOffset = { name: 'streamfold.mark-projected-at-offset', text: markText(`, applied as (${upsertAppliedOffsetAfterMark})`) };
+
 /**
  * Marks a chunk's events projected in one statement and returns the uuids that were new: one round
  * trip per chunk instead of one per event. A uuid twice in the chunk counts once. With each new
@@ -31,19 +44,6 @@ export async function markNewlyProjected(
   });
   return new Map(rows.map((r) => [r.event_uuid, r.skipped_by === null ? undefined : { skippedBy: r.skipped_by, error: r.error ?? '' }]));
 }
-
-/** The mark statement, with the applied offset's upsert beside it or without. */
-const markText = (recordOffset: string) =>
-  `with fresh as (
-       insert into projected_events (projector, event_uuid) select $2, u from unnest($3::uuid[]) as u
-       on conflict do nothing returning event_uuid)${recordOffset}
-     select fresh.event_uuid::text, skip.projector as skipped_by, skip.error from fresh left join lateral (
-       select f.projector, f.error from projection_failures f
-       where f.event_uuid = fresh.event_uuid and f.status = 'skipped' and f.projector = any(${siblingsOf('$1', '$2')})
-       order by starts_with(f.error, $4), f.failed_at limit 1) skip on true`;
-const mark = { name: 'streamfold.mark-projected', text: markText('') };
-// A data-modifying CTE runs to completion whether or not the query reads it.
-const markWithOffset = { name: 'streamfold.mark-projected-at-offset', text: markText(`, applied as (${upsertAppliedOffsetAfterMark})`) };
 
 /** Every event a projector has applied (or skipped), by uuid. */
 export async function readProjectedEventUuids(db: Pool | PoolClient, projector: string): Promise<string[]> {

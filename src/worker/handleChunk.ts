@@ -7,6 +7,7 @@ import {
   type DecidedCommand,
   type PoolClient,
 } from '../eventlog/index.ts';
+import { appendTo } from '../collections.ts';
 import { noFaults, type FaultHooks } from '../faults.ts';
 import type { Codec } from '../messaging/codec.ts';
 import { decideCommand } from './decideCommand.ts';
@@ -58,11 +59,7 @@ export async function handleChunk(
     else uncached.set(command.aggregateUuid, domain);
   }
   const byDomain = new Map<Domain, string[]>();
-  for (const [aggregateUuid, domain] of uncached) {
-    const ofDomain = byDomain.get(domain);
-    if (ofDomain) ofDomain.push(aggregateUuid);
-    else byDomain.set(domain, [aggregateUuid]);
-  }
+  for (const [aggregateUuid, domain] of uncached) appendTo(byDomain, domain, aggregateUuid);
   for (const [domain, aggregateUuids] of byDomain) {
     for (const [aggregateUuid, loaded] of await loadStates(client, domain, aggregateUuids, codec)) states.set(aggregateUuid, loaded);
   }
@@ -107,11 +104,7 @@ export async function handleChunk(
 /** Events by the command that caused them, each command's in version order: one pass, not one per command. */
 function byCommand(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
   const grouped = new Map<string, RecordedEvent[]>();
-  for (const event of events) {
-    const ofCommand = grouped.get(event.causedBy.commandUuid);
-    if (ofCommand) ofCommand.push(event);
-    else grouped.set(event.causedBy.commandUuid, [event]);
-  }
+  for (const event of events) appendTo(grouped, event.causedBy.commandUuid, event);
   for (const ofCommand of grouped.values()) if (ofCommand.length > 1) ofCommand.sort((a, b) => Number(a.aggregateVersion - b.aggregateVersion));
   return grouped;
 }
@@ -131,10 +124,7 @@ async function saveDueSnapshots(
     const after = states.get(command.aggregateUuid);
     const before = versionsBefore.get(command.aggregateUuid);
     if (!after || before === undefined || !snapshotDue(domain, before, after.version)) continue;
-    const snapshot = { streamId: command.aggregateUuid, version: after.version, state: after.state };
-    const ofDomain = due.get(domain);
-    if (ofDomain) ofDomain.push(snapshot);
-    else due.set(domain, [snapshot]);
+    appendTo(due, domain, { streamId: command.aggregateUuid, version: after.version, state: after.state });
   }
   for (const [domain, snapshots] of due) await saveSnapshots(client, deciderVersionOf(domain) as string, storableSnapshots(domain, snapshots));
 }
