@@ -1,6 +1,9 @@
 import { StreamfoldError, type CoreErrorCode } from '../core/index.ts';
 import type { ConsumeLoop } from '../messaging/transport.ts';
 
+/** The Kafka client behind the transport interface (src/messaging/createTransport.ts). */
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
 const configurationError = (message: string) => new StreamfoldError<CoreErrorCode>('CONFIGURATION', message);
 
 /**
@@ -22,6 +25,8 @@ export interface Settings {
   readonly fetchMinBytes: number;
   /** How consumers run: fetching while they handle (`pipelined`), or kafkajs's fetch-then-handle (`sequential`). */
   readonly consumeLoop: ConsumeLoop;
+  /** Which Kafka client the processes use: kafkajs (the default) or @platformatic/kafka. */
+  readonly kafkaClient: KafkaClientName;
   readonly stallMs: number;
   readonly logLevel: string;
   /** Kafka client security, passed through to kafkajs. */
@@ -54,6 +59,13 @@ function consumeLoopOf(env: NodeJS.ProcessEnv): ConsumeLoop {
   return loop;
 }
 
+function kafkaClientOf(env: NodeJS.ProcessEnv): KafkaClientName {
+  // kafkajs stays the default until the side-by-side (`npm run bench clients-pipeline`) says otherwise.
+  const client = env.STREAMFOLD_KAFKA_CLIENT || 'kafkajs';
+  if (client !== 'kafkajs' && client !== 'platformatic') throw configurationError(`STREAMFOLD_KAFKA_CLIENT=${client} is not one of kafkajs, platformatic.`);
+  return client;
+}
+
 function saslOf(env: NodeJS.ProcessEnv): Settings['kafkaSasl'] {
   const mechanism = env.KAFKA_SASL_MECHANISM;
   if (!mechanism) return undefined;
@@ -81,6 +93,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     fetchMaxWaitMs: integer(env, 'STREAMFOLD_FETCH_MAX_WAIT_MS', 100),
     fetchMinBytes: integer(env, 'STREAMFOLD_FETCH_MIN_BYTES', 1),
     consumeLoop: consumeLoopOf(env),
+    kafkaClient: kafkaClientOf(env),
     stallMs: integer(env, 'STREAMFOLD_STALL_MS', 20_000),
     logLevel: env.STREAMFOLD_LOG_LEVEL ?? 'info',
     kafkaSsl: env.KAFKA_SSL === 'true',

@@ -9,7 +9,7 @@ const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'u
   packages: Record<string, { dev?: boolean; engines?: { node?: string } | string[] }>;
 };
 
-/** The oldest Node of each line our `engines` accepts: 20.19.0, 22.12.0, 24.0.0. */
+/** The oldest Node of each line our `engines` accepts: 20.19.4, 22.18.0, 24.6.0 (@platformatic/kafka's floor). */
 const oldestAccepted = manifest.engines.node.split('||').map((range) => semver.minVersion(range.trim())!.version);
 
 describe('the Node versions an adopting team runs', () => {
@@ -23,7 +23,7 @@ describe('the Node versions an adopting team runs', () => {
         const refused = oldestAccepted.filter((version) => !semver.satisfies(version, range));
         return refused.length > 0 ? [`${where} wants node ${range}, refuses ${refused.join(', ')}`] : [];
       });
-    expect(oldestAccepted).toEqual(['20.19.0', '22.12.0', '24.0.0']);
+    expect(oldestAccepted).toEqual(['20.19.4', '22.18.0', '24.6.0']);
     expect(refusing).toEqual([]);
   });
 });

@@ -1,0 +1,322 @@
+import { Consumer, type BaseOptions, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { Logger } from '../../logger.ts';
+import type { ConsumerEvents, ConsumerOptions, PartitionBatch, RunOptions, TransportConsumer } from '../transport.ts';
+import { brokerUnreachable, notingUnreachableBrokers } from './clientOptions.ts';
+import { isBrokerAway } from './errors.ts';
+import { toMessage } from './toMessage.ts';
+
+/**
+ * A streamfold consumer on @platformatic/kafka's message stream. The stream fetches on its own,
+ * whatever the handler is doing: each message goes to its partition's lane, and a lane hands what it
+ * holds to the handler as one batch as soon as it is free. So, as in the kafkajs `pipelined` loop:
+ * a partition's batches are handled one after another and in order; at most `partitionsConcurrently`
+ * lanes handle one at once; an offset is committed only when the handler asks, after its Postgres
+ * commit. What the lanes do that the stream does not:
+ * - every lane checks that its messages follow on from where it is: after a seek, a failure or a
+ *   rejoin it waits for the offset the fetch was pointed at, drops what a fetch already in flight
+ *   brings instead, and points the fetch there again;
+ * - a handler that throws hands its batch back: the lane seeks back to its first offset not yet
+ *   committed and waits a backoff before its next try;
+ * - a rebalance or a rejoin drops every queued message and makes the batch in hand stale; the stream
+ *   reads the assigned partitions from their committed offsets, and the dedup tables absorb what is
+ *   read twice;
+ * - more than `maxQueuedMessages` waiting pauses the stream's fetching until the lanes drain.
+ */
+interface Lane {
+  readonly topic: string;
+  readonly partition: number;
+  queue: Message[];
+  /** Raised by a seek, a failure or a rebalance: batches of an older epoch are stale. */
+  epoch: number;
+  busy: boolean;
+  /** The offset the lane waits for before it takes messages again (after a seek, a failure, a rejoin). */
+  seekTo: bigint | undefined;
+  /** An offset asked for with `seek` and not reached yet: it outlives a join, which would read from the committed offset. */
+  sought: bigint | undefined;
+  /** Set from a rejoin until the stream has its offsets again: every message is dropped meanwhile. */
+  awaitingOffsets: boolean;
+  /** The next offset the lane expects: a message before it is one a fetch brought twice. */
+  next: bigint | undefined;
+  /** The last offset the handler committed for this lane: where a failed batch is read again from. */
+  committed: bigint | undefined;
+  failures: number;
+  notBefore: number;
+  fetchedAt: number;
+}
+
+const laneKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+// As the kafkajs pipelined loop's (300 ms, doubling, at most 5 s): a Postgres back after an outage is seen within 5 s.
+const retryBackoffMs = (failures: number) => Math.min(300 * 2 ** (failures - 1), 5_000);
+/** Waits between restarts of a stream that failed: doubling from 1 s to 10 s, reset by a join. */
+const restartWaitMs = (restartsInARow: number) => Math.min(1_000 * 2 ** restartsInARow, 10_000);
+
+export interface PlatformaticConsumerOptions extends ConsumerOptions {
+  readonly fetchMinBytes?: number;
+  readonly maxQueuedMessages?: number;
+}
+
+export function platformaticConsumer(base: BaseOptions, groupId: string, options: PlatformaticConsumerOptions, logger: Logger): TransportConsumer {
+  const consumer = new Consumer({
+    ...base,
+    groupId,
+    ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
+    ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
+    maxWaitTime: options.fetchMaxWaitMs ?? 100,
+    minBytes: options.fetchMinBytes ?? 1,
+  });
+  notingUnreachableBrokers(consumer);
+  const maxQueued = options.maxQueuedMessages ?? 10_000;
+  const listeners: { [E in keyof ConsumerEvents]: Set<(payload: ConsumerEvents[E]) => void> } = {
+    fetch: new Set(),
+    rebalancing: new Set(),
+    'group-join': new Set(),
+    crash: new Set(),
+  };
+  const emit = <E extends keyof ConsumerEvents>(event: E, payload: ConsumerEvents[E]) => {
+    for (const listener of listeners[event]) listener(payload);
+  };
+
+  let topics: string[] = [];
+  let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  let run: RunOptions | undefined;
+  let running = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restartsInARow = 0;
+  let lastFetchAt = 0;
+  const lanes = new Map<string, Lane>();
+  const pausedTopics = new Set<string>();
+  const inHand = new Set<Promise<void>>();
+  let active = 0;
+  let queued = 0;
+  let pausedForBackpressure = false;
+  let wakeTimer: NodeJS.Timeout | undefined;
+
+  const laneOf = (topic: string, partition: number): Lane => {
+    const key = laneKey(topic, partition);
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { topic, partition, queue: [], epoch: 0, busy: false, seekTo: undefined, sought: undefined, awaitingOffsets: false, next: undefined, committed: undefined, failures: 0, notBefore: 0, fetchedAt: 0 };
+      lanes.set(key, lane);
+    }
+    return lane;
+  };
+
+  /** Points the stream's next fetch of the lane's partition at `offset`. */
+  const pointFetchAt = (lane: Lane, offset: bigint) => stream?.offsetsToFetch.set(laneKey(lane.topic, lane.partition), offset);
+
+  const dropQueue = (lane: Lane) => {
+    queued -= lane.queue.length;
+    lane.queue = [];
+    lane.epoch += 1;
+  };
+
+  const seekLane = (lane: Lane, offset: bigint) => {
+    dropQueue(lane);
+    lane.seekTo = offset;
+    lane.next = undefined;
+    pointFetchAt(lane, offset);
+  };
+
+  const receive = (message: Message) => {
+    const lane = laneOf(message.topic, message.partition);
+    if (lane.awaitingOffsets) return;
+    if (lane.seekTo !== undefined) {
+      if (message.offset !== lane.seekTo) {
+        // From a fetch sent before the seek: it moved the stream's position on, so point it back.
+        pointFetchAt(lane, lane.seekTo);
+        return;
+      }
+      lane.seekTo = undefined;
+      lane.sought = undefined;
+    } else if (lane.next !== undefined && message.offset < lane.next) {
+      return;
+    }
+    lane.next = message.offset + 1n;
+    lane.queue.push(message);
+    lane.fetchedAt = lastFetchAt;
+    queued += 1;
+    if (queued >= maxQueued && !pausedForBackpressure) {
+      pausedForBackpressure = true;
+      stream?.pause();
+    }
+    schedule();
+  };
+
+  const schedule = () => {
+    if (!run || !running) return;
+    const now = Date.now();
+    let soonest = Infinity;
+    for (const lane of lanes.values()) {
+      if (active >= (run.partitionsConcurrently ?? 1)) break;
+      if (lane.busy || lane.queue.length === 0 || pausedTopics.has(lane.topic)) continue;
+      if (lane.notBefore > now) {
+        soonest = Math.min(soonest, lane.notBefore);
+        continue;
+      }
+      start(lane, run.eachBatch);
+    }
+    if (soonest !== Infinity && !wakeTimer) {
+      wakeTimer = setTimeout(() => {
+        wakeTimer = undefined;
+        schedule();
+      }, soonest - now);
+    }
+    if (pausedForBackpressure && queued < maxQueued / 2 && pausedTopics.size < topics.length) {
+      pausedForBackpressure = false;
+      stream?.resume();
+    }
+  };
+
+  const start = (lane: Lane, eachBatch: RunOptions['eachBatch']) => {
+    const messages = lane.queue;
+    lane.queue = [];
+    const { epoch } = lane;
+    lane.busy = true;
+    active += 1;
+    const batch: PartitionBatch = {
+      topic: lane.topic,
+      partition: lane.partition,
+      messages: messages.map(toMessage),
+      fetchedAt: lane.fetchedAt,
+      isRunning: () => running,
+      isStale: () => lane.epoch !== epoch,
+      // The consumer heartbeats on its own timer, whatever the handler does.
+      heartbeat: async () => undefined,
+      async commit(offset) {
+        await consumer.commit({ offsets: [{ topic: lane.topic, partition: lane.partition, offset: BigInt(offset), leaderEpoch: -1 }] });
+        lane.committed = BigInt(offset);
+      },
+    };
+    const handled = eachBatch(batch).then(
+      () => void (lane.failures = 0),
+      (error: unknown) => {
+        lane.failures += 1;
+        lane.notBefore = Date.now() + retryBackoffMs(lane.failures);
+        logger.warn('a batch failed; its partition is read again from its first uncommitted offset', { topic: lane.topic, partition: lane.partition, error: (error as Error).message });
+        if (lane.epoch === epoch) seekLane(lane, lane.committed ?? (messages[0] as Message).offset);
+      },
+    );
+    const done = handled.finally(() => {
+      queued -= messages.length;
+      lane.busy = false;
+      active -= 1;
+      inHand.delete(done);
+      schedule();
+    });
+    inHand.add(done);
+  };
+
+  /** The group moved partitions or this member joined again: what is queued may no longer be ours. */
+  const forgetQueued = () => {
+    for (const lane of lanes.values()) {
+      dropQueue(lane);
+      lane.awaitingOffsets = true;
+      lane.seekTo = undefined;
+      lane.next = undefined;
+      lane.committed = undefined;
+    }
+  };
+  /**
+   * The stream read the committed offsets of what this member was assigned, and points its fetches
+   * one past each: @platformatic/kafka 1.22 takes a committed offset for the last one read, where
+   * Kafka, Java's client, kafkajs and streamfold's own commits mean the next one to read. Each lane
+   * therefore asks the group for its committed offset and seeks there; what the stream fetched from
+   * one past it meanwhile is dropped by the lane, which points the fetch back (`receive`).
+   */
+  const offsetsKnown = () => {
+    const assigned = (consumer.assignments ?? []).flatMap(({ topic, partitions }) => partitions.map((partition) => laneOf(topic, partition)));
+    for (const lane of assigned) lane.awaitingOffsets = true;
+    const asked = { topics: consumer.assignments ?? [] };
+    consumer.listCommittedOffsets(asked).then(
+      (committed) => {
+        for (const lane of assigned) {
+          lane.awaitingOffsets = false;
+          const offset = committed.get(lane.topic)?.[lane.partition];
+          if (lane.sought !== undefined) seekLane(lane, lane.sought);
+          else if (offset !== undefined && offset >= 0n) seekLane(lane, offset);
+        }
+      },
+      (error: Error) => crashed(error),
+    );
+  };
+
+  consumer.on('consumer:group:rebalance', () => {
+    forgetQueued();
+    emit('rebalancing', {});
+  });
+  consumer.on('consumer:group:join', () => {
+    restartsInARow = 0;
+    forgetQueued();
+    emit('group-join', {});
+  });
+
+  const openStream = async () => {
+    const opened = await consumer.consume({ topics, mode: 'committed', fallbackMode: 'earliest', autocommit: false });
+    stream = opened;
+    opened.on('fetch', () => {
+      lastFetchAt = Date.now();
+      emit('fetch', {});
+    });
+    opened.on('offsets', offsetsKnown);
+    opened.on('data', receive);
+    opened.on('error', (error: Error) => crashed(error));
+    // The stream may have read its first offsets before these listeners were on.
+    offsetsKnown();
+    if (pausedTopics.size >= topics.length && topics.length > 0) opened.pause();
+  };
+
+  const crashed = (error: Error) => {
+    if (!running) return;
+    stream = undefined;
+    forgetQueued();
+    emit('crash', { error, restart: true });
+    const waitMs = restartWaitMs(restartsInARow++);
+    logger.error(`the consumer's stream failed; starting it again in ${waitMs} ms`, { groupId, error: error.message, brokerAway: isBrokerAway(error) });
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (running) openStream().catch((failure: Error) => crashed(failure));
+    }, waitMs);
+  };
+
+  return {
+    async connect(subscribed) {
+      topics = [...subscribed];
+      // Fails as kafkajs's connect does when no broker answers.
+      await consumer.metadata({ topics });
+    },
+    async run(runOptions) {
+      run = runOptions;
+      running = true;
+      await openStream();
+    },
+    pause(paused) {
+      for (const topic of paused) pausedTopics.add(topic);
+      if (pausedTopics.size >= topics.length) stream?.pause();
+    },
+    resume(resumed) {
+      for (const topic of resumed) pausedTopics.delete(topic);
+      if (!pausedForBackpressure) stream?.resume();
+      schedule();
+    },
+    seek(topic, partition, offset) {
+      const lane = laneOf(topic, partition);
+      lane.sought = BigInt(offset);
+      seekLane(lane, lane.sought);
+    },
+    on(event, listener) {
+      const set = listeners[event] as Set<typeof listener>;
+      set.add(listener);
+      return () => void set.delete(listener);
+    },
+    brokerUnreachable,
+    async disconnect() {
+      running = false;
+      clearTimeout(restartTimer);
+      clearTimeout(wakeTimer);
+      await Promise.allSettled([...inHand]);
+      await stream?.close().catch(() => undefined);
+      await consumer.close(true);
+    },
+  };
+}
