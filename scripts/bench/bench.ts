@@ -83,6 +83,8 @@ const pipelineColumns = [
 /** The processes whose CPU the `loops` scenario reports per loop. */
 const loopCpuParts = ['worker', 'projector', 'broker', 'postgres', 'sender', 'total'] as const;
 
+const clientMeasureLabels = { P50: 'p50 send→projection ms', P99: 'p99 send→projection ms', ToWorker: 'p50 send→worker ms' } as const;
+
 const LINGER_MS = Number(process.env.BENCH_LINGER_MS ?? 5);
 const lingerLabels = {
   sequential: 'sequential',
@@ -171,6 +173,12 @@ let replayPipeline: Promise<IsolatedPipeline> | undefined;
 let cliApp: Promise<InstalledApp> | undefined;
 let gatewayPipeline: Promise<GatewayBench> | undefined;
 let replayVersion = 1;
+/** Drops the replay scenarios' loaded pipeline; the next scenario that needs it loads it again. */
+async function cleanupReplayPipeline(): Promise<void> {
+  const loaded = replayPipeline;
+  replayPipeline = undefined;
+  if (loaded) await (await loaded).cleanup();
+}
 
 const scenarios: Record<string, Scenario> = {
   throughput: {
@@ -314,9 +322,7 @@ const scenarios: Record<string, Scenario> = {
         ...(cpu ? { 'replay µs': cpu.replay, 'broker µs': cpu.broker, 'postgres µs': cpu.postgres, 'total µs': cpu.total, 'cores busy %': cpu.coresBusy } : {}),
       };
     },
-    finish: async () => {
-      if (replayPipeline) await (await replayPipeline).cleanup();
-    },
+    finish: () => cleanupReplayPipeline(),
   },
   scaleout: {
     title: 'Scale-out: worker processes in one group',
@@ -457,6 +463,46 @@ const scenarios: Record<string, Scenario> = {
     finish: async () => {
       if (gatewayPipeline) await (await gatewayPipeline).pipeline.cleanup();
     },
+  },
+  pipelineClients: {
+    title: 'The pipeline on each Kafka client: kafkajs against @platformatic/kafka',
+    describe: `the same pipeline with each client behind the transport (\`STREAMFOLD_KAFKA_CLIENT\` for the worker, projector and replay processes; the load generator stays on kafkajs in both), in the same run: the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s, kafkajs with its default sequential loop), the \`throughput\` one (${COMMANDS} commands), and a replay of the \`replay\` scenario's ${REPLAY_EVENTS} events into a new version from the topics; each process's CPU per command during the steady runs`,
+    columns: [
+      ...(['P50', 'P99', 'ToWorker'] as const).flatMap((measure) => [
+        [`kafkajs${measure}`, `kafkajs ${clientMeasureLabels[measure]}`] as const,
+        [`platformatic${measure}`, `platformatic ${clientMeasureLabels[measure]}`] as const,
+      ]),
+      ['kafkajsRate', 'kafkajs throughput commands/s'],
+      ['platformaticRate', 'platformatic throughput commands/s'],
+      ['rateRatio', 'throughput platformatic ÷ kafkajs'],
+      ['kafkajsReplay', 'kafkajs replay events/s'],
+      ['platformaticReplay', 'platformatic replay events/s'],
+      ['kafkajsReplayCpu', 'kafkajs replay process CPU µs/event'],
+      ['platformaticReplayCpu', 'platformatic replay process CPU µs/event'],
+      ...loopCpuParts.flatMap((part) => [
+        [`kafkajs ${part}`, `steady, kafkajs: ${part} CPU µs/command`] as const,
+        [`platformatic ${part}`, `steady, platformatic: ${part} CPU µs/command`] as const,
+      ]),
+    ],
+    run: async () => {
+      const measures: Measures = {};
+      replayPipeline ??= loadedPipeline(REPLAY_EVENTS);
+      for (const client of ['kafkajs', 'platformatic'] as const) {
+        const env = { STREAMFOLD_KAFKA_CLIENT: client };
+        const steady = await steadyRun(env);
+        measures[`${client}P50`] = steady.p50Ms;
+        measures[`${client}P99`] = steady.p99Ms;
+        measures[`${client}ToWorker`] = steady.p50ToWorkerMs;
+        for (const part of loopCpuParts) measures[`${client} ${part}`] = steady.cpu[`cpu ${part} µs`] ?? Number.NaN;
+        measures[`${client}Rate`] = (await sendAll(COMMANDS, { env })).commandsPerSecond;
+        const replay = await replayRate(await replayPipeline, REPLAY_EVENTS, ++replayVersion, 'topics', 1, env);
+        measures[`${client}Replay`] = replay.eventsPerSecond;
+        measures[`${client}ReplayCpu`] = replay.cpu?.replay ?? Number.NaN;
+      }
+      measures.rateRatio = (measures.platformaticRate ?? Number.NaN) / (measures.kafkajsRate ?? Number.NaN);
+      return measures;
+    },
+    finish: () => cleanupReplayPipeline(),
   },
   clients: {
     title: 'Kafka clients: kafkajs against @platformatic/kafka',

@@ -44,6 +44,12 @@ describe('readSettings', () => {
     expect(() => readSettings({ STREAMFOLD_FETCH_MIN_BYTES: '0' })).toThrow('STREAMFOLD_FETCH_MIN_BYTES=0 is not a positive integer; unset it to use 1.');
   });
 
+  it('takes the Kafka client from the environment: kafkajs unless told otherwise, and nothing else', () => {
+    expect(readSettings({}).kafkaClient).toBe('kafkajs');
+    expect(readSettings({ STREAMFOLD_KAFKA_CLIENT: 'platformatic' }).kafkaClient).toBe('platformatic');
+    expect(() => readSettings({ STREAMFOLD_KAFKA_CLIENT: 'rdkafka' })).toThrow('STREAMFOLD_KAFKA_CLIENT=rdkafka is not one of kafkajs, platformatic.');
+  });
+
   it('passes SASL and TLS through', () => {
     const s = readSettings({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 's3cret' });
     expect(s.kafkaSsl).toBe(true);

@@ -1,8 +1,8 @@
-import { Consumer, type BaseOptions, type Message, type MessagesStream } from '@platformatic/kafka';
+import { Consumer, type BaseOptions, type CallbackWithPromise, type ListCommitsOptions, type Message, type MessagesStream, type Offsets } from '@platformatic/kafka';
 import type { Logger } from '../../logger.ts';
 import type { ConsumerEvents, ConsumerOptions, PartitionBatch, RunOptions, TransportConsumer } from '../transport.ts';
 import { brokerUnreachable, notingUnreachableBrokers } from './clientOptions.ts';
-import { isBrokerAway } from './errors.ts';
+import { isBrokerAway, protocolErrorsIn } from './errors.ts';
 import { toMessage } from './toMessage.ts';
 
 /**
@@ -20,7 +20,10 @@ import { toMessage } from './toMessage.ts';
  * - a rebalance or a rejoin drops every queued message and makes the batch in hand stale; the stream
  *   reads the assigned partitions from their committed offsets, and the dedup tables absorb what is
  *   read twice;
- * - more than `maxQueuedMessages` waiting pauses the stream's fetching until the lanes drain.
+ * - the stream is read, not left flowing: with `maxQueuedMessages` waiting the lanes stop reading,
+ *   its buffer fills and it stops fetching until they read again (1.22's `pause`/`resume` can leave
+ *   its fetch loop stopped for good, so neither is used);
+ * - a paused topic's lanes start no batch; what arrives meanwhile waits in them.
  */
 interface Lane {
   readonly topic: string;
@@ -51,6 +54,27 @@ const retryBackoffMs = (failures: number) => Math.min(300 * 2 ** (failures - 1),
 /** Waits between restarts of a stream that failed: doubling from 1 s to 10 s, reset by a join. */
 const restartWaitMs = (restartsInARow: number) => Math.min(1_000 * 2 ** restartsInARow, 10_000);
 
+type ListCommittedOffsets = (options: ListCommitsOptions, callback?: CallbackWithPromise<Offsets>) => Promise<Offsets> | void;
+
+const lastRead = (committed: Offsets): Offsets => new Map([...committed].map(([topic, offsets]) => [topic, offsets.map((next) => next - 1n)]));
+
+/**
+ * @platformatic/kafka 1.22's stream takes a committed offset for the last message read and fetches
+ * from one past it, where Kafka, Java's client, kafkajs and streamfold's own commits mean the next
+ * one to read: a restarted member would skip a message per partition, and one caught up would ask
+ * past the end (OFFSET_OUT_OF_RANGE). The stream asks its consumer for the committed offsets on
+ * each join; the consumer hands it each one less, so it fetches from the committed offset itself.
+ * (A partition with none, -1, becomes -2: still none, read from the earliest.)
+ */
+function handingCommittedOffsetsAsLastRead(consumer: Consumer): void {
+  const list = consumer.listCommittedOffsets.bind(consumer) as ListCommittedOffsets;
+  const asLastRead: ListCommittedOffsets = (options, callback) => {
+    if (!callback) return (list(options) as Promise<Offsets>).then(lastRead);
+    list(options, (error, committed) => callback(error, error || !committed ? committed : lastRead(committed)));
+  };
+  consumer.listCommittedOffsets = asLastRead as Consumer['listCommittedOffsets'];
+}
+
 export interface PlatformaticConsumerOptions extends ConsumerOptions {
   readonly fetchMinBytes?: number;
   readonly maxQueuedMessages?: number;
@@ -66,6 +90,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     minBytes: options.fetchMinBytes ?? 1,
   });
   notingUnreachableBrokers(consumer);
+  handingCommittedOffsetsAsLastRead(consumer);
   const maxQueued = options.maxQueuedMessages ?? 10_000;
   const listeners: { [E in keyof ConsumerEvents]: Set<(payload: ConsumerEvents[E]) => void> } = {
     fetch: new Set(),
@@ -89,7 +114,6 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
   const inHand = new Set<Promise<void>>();
   let active = 0;
   let queued = 0;
-  let pausedForBackpressure = false;
   let wakeTimer: NodeJS.Timeout | undefined;
 
   const laneOf = (topic: string, partition: number): Lane => {
@@ -116,6 +140,8 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     lane.seekTo = offset;
     lane.next = undefined;
     pointFetchAt(lane, offset);
+    // What the queue held no longer fills it: read on (pull is defined below; a seek comes after).
+    queueMicrotask(() => pull());
   };
 
   const receive = (message: Message) => {
@@ -136,11 +162,16 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     lane.queue.push(message);
     lane.fetchedAt = lastFetchAt;
     queued += 1;
-    if (queued >= maxQueued && !pausedForBackpressure) {
-      pausedForBackpressure = true;
-      stream?.pause();
-    }
     schedule();
+  };
+
+  /** Reads what the stream holds while the lanes have room; reading again is what lets it fetch again. */
+  const pull = () => {
+    while (stream && queued < maxQueued) {
+      const message = stream.read() as Message | null;
+      if (message === null) return;
+      receive(message);
+    }
   };
 
   const schedule = () => {
@@ -161,10 +192,6 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
         wakeTimer = undefined;
         schedule();
       }, soonest - now);
-    }
-    if (pausedForBackpressure && queued < maxQueued / 2 && pausedTopics.size < topics.length) {
-      pausedForBackpressure = false;
-      stream?.resume();
     }
   };
 
@@ -203,6 +230,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
       active -= 1;
       inHand.delete(done);
       schedule();
+      pull();
     });
     inHand.add(done);
   };
@@ -216,29 +244,18 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
       lane.next = undefined;
       lane.committed = undefined;
     }
+    queueMicrotask(() => pull());
   };
-  /**
-   * The stream read the committed offsets of what this member was assigned, and points its fetches
-   * one past each: @platformatic/kafka 1.22 takes a committed offset for the last one read, where
-   * Kafka, Java's client, kafkajs and streamfold's own commits mean the next one to read. Each lane
-   * therefore asks the group for its committed offset and seeks there; what the stream fetched from
-   * one past it meanwhile is dropped by the lane, which points the fetch back (`receive`).
-   */
+  /** The stream read the committed offsets of what this member was assigned: each lane waits for its own. */
   const offsetsKnown = () => {
-    const assigned = (consumer.assignments ?? []).flatMap(({ topic, partitions }) => partitions.map((partition) => laneOf(topic, partition)));
-    for (const lane of assigned) lane.awaitingOffsets = true;
-    const asked = { topics: consumer.assignments ?? [] };
-    consumer.listCommittedOffsets(asked).then(
-      (committed) => {
-        for (const lane of assigned) {
-          lane.awaitingOffsets = false;
-          const offset = committed.get(lane.topic)?.[lane.partition];
-          if (lane.sought !== undefined) seekLane(lane, lane.sought);
-          else if (offset !== undefined && offset >= 0n) seekLane(lane, offset);
-        }
-      },
-      (error: Error) => crashed(error),
-    );
+    for (const { topic, partitions } of consumer.assignments ?? []) {
+      for (const partition of partitions) {
+        const lane = laneOf(topic, partition);
+        lane.awaitingOffsets = false;
+        if (lane.sought !== undefined) seekLane(lane, lane.sought);
+        else lane.seekTo = stream?.offsetsToFetch.get(laneKey(topic, partition));
+      }
+    }
   };
 
   consumer.on('consumer:group:rebalance', () => {
@@ -259,11 +276,10 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
       emit('fetch', {});
     });
     opened.on('offsets', offsetsKnown);
-    opened.on('data', receive);
+    opened.on('readable', pull);
     opened.on('error', (error: Error) => crashed(error));
     // The stream may have read its first offsets before these listeners were on.
     offsetsKnown();
-    if (pausedTopics.size >= topics.length && topics.length > 0) opened.pause();
   };
 
   const crashed = (error: Error) => {
@@ -272,7 +288,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     forgetQueued();
     emit('crash', { error, restart: true });
     const waitMs = restartWaitMs(restartsInARow++);
-    logger.error(`the consumer's stream failed; starting it again in ${waitMs} ms`, { groupId, error: error.message, brokerAway: isBrokerAway(error) });
+    logger.error(`the consumer's stream failed; starting it again in ${waitMs} ms`, { groupId, error: error.message, brokerErrors: protocolErrorsIn(error), brokerAway: isBrokerAway(error) });
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
       if (running) openStream().catch((failure: Error) => crashed(failure));
@@ -292,12 +308,11 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     },
     pause(paused) {
       for (const topic of paused) pausedTopics.add(topic);
-      if (pausedTopics.size >= topics.length) stream?.pause();
     },
     resume(resumed) {
       for (const topic of resumed) pausedTopics.delete(topic);
-      if (!pausedForBackpressure) stream?.resume();
       schedule();
+      pull();
     },
     seek(topic, partition, offset) {
       const lane = laneOf(topic, partition);

@@ -35,3 +35,13 @@ function anyInTree(error: unknown, test: (node: ErrorTree) => boolean, depth = 0
 /** Whether the broker, or the group's coordinator on it, is away for now. */
 export const isBrokerAway = (error: unknown): boolean =>
   anyInTree(error, ({ code, apiId }) => awayCodes.has(code ?? '') || awaySocketCodes.has(code ?? '') || awayApiIds.has(apiId ?? ''));
+
+/** The broker's error names in `error`'s tree (UNKNOWN_TOPIC_ID, OFFSET_OUT_OF_RANGE, ...): for logs. */
+export function protocolErrorsIn(error: unknown): string[] {
+  const names = new Set<string>();
+  anyInTree(error, ({ apiId }) => {
+    if (apiId) names.add(apiId);
+    return false;
+  });
+  return [...names];
+}
