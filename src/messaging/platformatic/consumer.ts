@@ -162,16 +162,18 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     lane.queue.push(message);
     lane.fetchedAt = lastFetchAt;
     queued += 1;
-    schedule();
   };
 
   /** Reads what the stream holds while the lanes have room; reading again is what lets it fetch again. */
   const pull = () => {
     while (stream && queued < maxQueued) {
       const message = stream.read() as Message | null;
-      if (message === null) return;
+      if (message === null) break;
       receive(message);
     }
+    // Only now, with everything the stream held in its lanes: a lane started at the first message
+    // of a fetch would take a batch of one and leave the rest of the fetch to another transaction.
+    schedule();
   };
 
   const schedule = () => {
