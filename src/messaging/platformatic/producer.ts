@@ -29,8 +29,9 @@ function toProduce(topic: string, m: OutgoingMessage): MessageToProduce {
 
 /**
  * Java's partitioner (and kafkajs's default): murmur2 of the key with the sign bit masked. The
- * client's own keeps the sign bit (`>>> 0`), which sends about half the keys to another partition
- * than Java or kafkajs would; it takes the result modulo the partition count itself.
+ * client's own keeps the sign bit (`>>> 0`), which, unless the partition count is a power of two,
+ * sends the keys whose hash has it set to another partition than Java or kafkajs would; the client
+ * takes the result modulo the partition count itself.
  */
 export const javaPartitioner = ({ key }: MessageToProduce): number => (key ? murmur2(key) & 0x7fffffff : 0);
 
