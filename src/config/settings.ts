@@ -29,7 +29,7 @@ export interface Settings {
   readonly kafkaClient: KafkaClientName;
   readonly stallMs: number;
   readonly logLevel: string;
-  /** Kafka client security, passed through to kafkajs. */
+  /** Kafka client security, passed through to the Kafka client. */
   readonly kafkaSsl: boolean;
   readonly kafkaSasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
   /** What `topics apply` gives every topic; unset follows the topic file, then the cluster's size (src/messaging/topics.ts). */
@@ -60,7 +60,7 @@ function consumeLoopOf(env: NodeJS.ProcessEnv): ConsumeLoop {
 }
 
 function kafkaClientOf(env: NodeJS.ProcessEnv): KafkaClientName {
-  // kafkajs stays the default until the side-by-side (`npm run bench clients-pipeline`) says otherwise.
+  // kafkajs stays the default until the side-by-side (`npm run bench pipelineClients`) says otherwise.
   const client = env.STREAMFOLD_KAFKA_CLIENT || 'kafkajs';
   if (client !== 'kafkajs' && client !== 'platformatic') throw configurationError(`STREAMFOLD_KAFKA_CLIENT=${client} is not one of kafkajs, platformatic.`);
   return client;

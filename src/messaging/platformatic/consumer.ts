@@ -306,7 +306,8 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     async run(runOptions) {
       run = runOptions;
       running = true;
-      await openStream();
+      // As kafkajs's runner: a join that fails is a crash, reported and tried again, not a failed start.
+      await openStream().catch((error: Error) => crashed(error));
     },
     pause(paused) {
       for (const topic of paused) pausedTopics.add(topic);

@@ -2,6 +2,7 @@ import type { Settings } from '../../config/settings.ts';
 import type { Logger } from '../../logger.ts';
 import type { Transport } from '../transport.ts';
 import { createKafka } from '../kafkajs/kafka.ts';
+import { isBrokerAway as isKafkajsBrokerAway } from '../kafkajs/brokerAway.ts';
 import { kafkajsTransport } from '../kafkajs/transport.ts';
 import { clientOptions } from './clientOptions.ts';
 import { platformaticConsumer } from './consumer.ts';
@@ -21,6 +22,7 @@ export function platformaticTransport(settings: Settings, clientId: string, logg
     consumer: (groupId, options = {}) => platformaticConsumer({ ...base, clientId: `${clientId}-${groupId}` }, groupId, { ...options, fetchMinBytes: settings.fetchMinBytes }, logger),
     producer: () => platformaticProducer(base),
     admin: () => kafkajsTransport(createKafka(settings, clientId, {}, logger)).admin(),
-    isBrokerAway,
+    // The admin's errors are kafkajs's.
+    isBrokerAway: (error) => isBrokerAway(error) || isKafkajsBrokerAway(error),
   };
 }
