@@ -83,6 +83,10 @@ const pipelineColumns = [
 /** The processes whose CPU the `loops` scenario reports per loop. */
 const loopCpuParts = ['worker', 'projector', 'broker', 'postgres', 'sender', 'total'] as const;
 
+/** Each process's CPU per command during the steady runs of two configurations, side by side: `steady, <config>: <process> CPU µs/command`. */
+const cpuColumns = (configs: readonly [string, string]) =>
+  loopCpuParts.flatMap((part) => configs.map((config) => [`${config} ${part}`, `steady, ${config}: ${part} CPU µs/command`] as const));
+
 const clientMeasureLabels = { P50: 'p50 send→projection ms', P99: 'p99 send→projection ms', ToWorker: 'p50 send→worker ms' } as const;
 
 const LINGER_MS = Number(process.env.BENCH_LINGER_MS ?? 5);
@@ -238,10 +242,7 @@ const scenarios: Record<string, Scenario> = {
       ['sequentialRate', 'sequential throughput commands/s'],
       ['pipelinedRate', 'pipelined throughput commands/s'],
       ['rateRatio', 'throughput pipelined ÷ sequential'],
-      ...loopCpuParts.flatMap((part) => [
-        [`sequential ${part}`, `steady, sequential: ${part} CPU µs/command`] as const,
-        [`pipelined ${part}`, `steady, pipelined: ${part} CPU µs/command`] as const,
-      ]),
+      ...cpuColumns(['sequential', 'pipelined']),
       ['sequentialBusy', 'steady, sequential: cores busy %'],
       ['pipelinedBusy', 'steady, pipelined: cores busy %'],
     ],
@@ -479,10 +480,7 @@ const scenarios: Record<string, Scenario> = {
       ['platformaticReplay', 'platformatic replay events/s'],
       ['kafkajsReplayCpu', 'kafkajs replay process CPU µs/event'],
       ['platformaticReplayCpu', 'platformatic replay process CPU µs/event'],
-      ...loopCpuParts.flatMap((part) => [
-        [`kafkajs ${part}`, `steady, kafkajs: ${part} CPU µs/command`] as const,
-        [`platformatic ${part}`, `steady, platformatic: ${part} CPU µs/command`] as const,
-      ]),
+      ...cpuColumns(['kafkajs', 'platformatic']),
     ],
     run: async () => {
       const measures: Measures = {};

@@ -18,7 +18,8 @@ const awayProtocolTypes = new Set([
   'REQUEST_TIMED_OUT',
   'NETWORK_EXCEPTION',
 ]);
-const awaySocketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Socket errors that mean a broker cannot be reached now (the platformatic transport reads them too). */
+export const awaySocketCodes: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
  * Whether a kafkajs error means the broker, or the group coordinator on it, is away for now: a
@@ -67,7 +68,7 @@ export function notingUnreachableBrokers(factory: ISocketFactory): ISocketFactor
 }
 
 /** Waits between restarts while the broker stays away: doubling from 1 s to 10 s, reset once the group is joined. */
-const restartWaitMs = (restartsInARow: number) => Math.min(1_000 * 2 ** restartsInARow, 10_000);
+export const restartWaitMs = (restartsInARow: number) => Math.min(1_000 * 2 ** restartsInARow, 10_000);
 
 /**
  * Restarts a consumer kafkajs gave up on while the broker was away. kafkajs restarts a crashed

@@ -67,7 +67,7 @@ export interface PipelinedRunOptions extends RunOptions {
 }
 
 // As kafkajs's retrier starts (300 ms, doubling), capped so a Postgres back after an outage is seen within 5 s.
-const retryBackoffMs = (failures: number) => Math.min(300 * 2 ** (failures - 1), 5_000);
+export const retryBackoffMs = (failures: number) => Math.min(300 * 2 ** (failures - 1), 5_000);
 
 export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payload: EachBatchPayload) => Promise<void>; run: PipelinedRun } {
   const { consumer, logger, eachBatch: handle } = options;

@@ -1,6 +1,9 @@
 import { Consumer, type BaseOptions, type CallbackWithPromise, type ListCommitsOptions, type Message, type MessagesStream, type Offsets } from '@platformatic/kafka';
 import type { Logger } from '../../logger.ts';
 import type { ConsumerEvents, ConsumerOptions, PartitionBatch, RunOptions, TransportConsumer } from '../transport.ts';
+// The kafkajs consumer's waits: a failed batch's backoff (pipelined loop) and a crashed consumer's restart.
+import { restartWaitMs } from '../kafkajs/brokerAway.ts';
+import { retryBackoffMs } from '../kafkajs/pipelinedRun.ts';
 import { brokerUnreachable, notingUnreachableBrokers } from './clientOptions.ts';
 import { isBrokerAway, protocolErrorsIn } from './errors.ts';
 import { toMessage } from './toMessage.ts';
@@ -49,10 +52,6 @@ interface Lane {
 
 const laneKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
-// As the kafkajs pipelined loop's (300 ms, doubling, at most 5 s): a Postgres back after an outage is seen within 5 s.
-const retryBackoffMs = (failures: number) => Math.min(300 * 2 ** (failures - 1), 5_000);
-/** Waits between restarts of a stream that failed: doubling from 1 s to 10 s, reset by a join. */
-const restartWaitMs = (restartsInARow: number) => Math.min(1_000 * 2 ** restartsInARow, 10_000);
 
 type ListCommittedOffsets = (options: ListCommitsOptions, callback?: CallbackWithPromise<Offsets>) => Promise<Offsets> | void;
 

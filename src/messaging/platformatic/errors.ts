@@ -3,6 +3,7 @@
  * PLT_KFK_TIMEOUT, ...), protocol errors an `apiId` (the broker's error name), and several causes in
  * `errors` or `cause`: the whole tree is read.
  */
+import { awaySocketCodes } from '../kafkajs/brokerAway.ts';
 
 const awayCodes = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
 const awayApiIds = new Set([
@@ -14,7 +15,6 @@ const awayApiIds = new Set([
   'REQUEST_TIMED_OUT',
   'NETWORK_EXCEPTION',
 ]);
-const awaySocketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 interface ErrorTree {
   readonly code?: string;

@@ -18,10 +18,12 @@ import { platformaticProducer } from './producer.ts';
  */
 export function platformaticTransport(settings: Settings, clientId: string, logger: Logger): Transport {
   const base = clientOptions(settings, clientId);
+  // One kafkajs client for every admin this transport hands out, as the kafkajs transport has.
+  let adminClient: Transport | undefined;
   return {
     consumer: (groupId, options = {}) => platformaticConsumer({ ...base, clientId: `${clientId}-${groupId}` }, groupId, { ...options, fetchMinBytes: settings.fetchMinBytes }, logger),
     producer: () => platformaticProducer(base),
-    admin: () => kafkajsTransport(createKafka(settings, clientId, {}, logger)).admin(),
+    admin: () => (adminClient ??= kafkajsTransport(createKafka(settings, clientId, {}, logger))).admin(),
     // The admin's errors are kafkajs's.
     isBrokerAway: (error) => isBrokerAway(error) || isKafkajsBrokerAway(error),
   };
