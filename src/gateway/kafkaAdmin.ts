@@ -1,8 +1,9 @@
 import type { Transport, TransportAdmin } from '../messaging/transport.ts';
 import { withDeadline } from './deadline.ts';
+import { isHttpError } from './http.ts';
 
 export interface AdminHandle {
-  /** Runs `work` with a connected admin, within `ms`; a failure drops the connection so the next call reconnects. */
+  /** Runs `work` with a connected admin, within `ms`; a failure (not a refusal) drops the connection so the next call reconnects. */
   use<T>(work: (admin: TransportAdmin) => Promise<T>, ms?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -33,7 +34,8 @@ export function createAdminHandle(transport: Transport): AdminHandle {
           'Kafka',
         );
       } catch (error) {
-        void drop();
+        // A refusal (no such topic, no message at that offset) says nothing about the connection.
+        if (!isHttpError(error)) void drop();
         throw error;
       }
     },

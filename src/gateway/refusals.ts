@@ -87,6 +87,8 @@ export function errorAnswer(error: unknown, request: FastifyRequest, logger: Log
   const down = unavailableDependency(error);
   if (down) {
     const message = error instanceof TimedOut ? error.message : `${down} did not answer: ${(error as Error).message}`;
+    // The operator's log says which dependency, on which route, as the client is told.
+    logger.warn('request failed: a dependency is unavailable', { route: request.routeOptions.url ?? 'unmatched', dependency: down, error: message });
     return { status: 503, message, problems: [], headers: { 'Retry-After': '5' } };
   }
   // The client learns only that it failed; the log keeps the reason (never a request's data or credentials).

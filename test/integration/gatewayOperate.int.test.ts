@@ -142,7 +142,8 @@ describe('operating through the gateway: failures, dead letters, and who may cal
     ]);
 
     expect((await call('/dead-letters/__consumer_offsets')).status).toBe(404);
-    expect((await call(`/dead-letters/${dlq}/0/99999/retry`, { method: 'POST' })).status).toBe(404);
+    const nothingThere = await call(`/dead-letters/${dlq}/0/99999/retry`, { method: 'POST' });
+    expect(nothingThere.status, JSON.stringify(nothingThere.body)).toBe(404);
     expect((await call(`/dead-letters/${dlq}/0/${encodeURIComponent('1 or 1=1')}/retry`, { method: 'POST' })).status).toBe(400);
   });
 
