@@ -6,6 +6,7 @@ import { restartWaitMs } from '../kafkajs/brokerAway.ts';
 import { retryBackoffMs } from '../kafkajs/pipelinedRun.ts';
 import { brokerUnreachable, notingUnreachableBrokers } from './clientOptions.ts';
 import { isBrokerAway, protocolErrorsIn } from './errors.ts';
+import { keepingMembership } from './membership.ts';
 import { toMessage } from './toMessage.ts';
 
 /**
@@ -26,7 +27,9 @@ import { toMessage } from './toMessage.ts';
  * - the stream is read, not left flowing: with `maxQueuedMessages` waiting the lanes stop reading,
  *   its buffer fills and it stops fetching until they read again (1.22's `pause`/`resume` can leave
  *   its fetch loop stopped for good, so neither is used);
- * - a paused topic's lanes start no batch; what arrives meanwhile waits in them.
+ * - a paused topic's lanes start no batch; what arrives meanwhile waits in them;
+ * - a batch's offset is committed only in the membership it was fetched in, and a member 1.22 lets
+ *   fall out of its group joins again (membership.ts).
  */
 interface Lane {
   readonly topic: string;
@@ -90,6 +93,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
   });
   notingUnreachableBrokers(consumer);
   handingCommittedOffsetsAsLastRead(consumer);
+  const membership = keepingMembership(consumer, groupId, logger);
   const maxQueued = options.maxQueuedMessages ?? 10_000;
   const listeners: { [E in keyof ConsumerEvents]: Set<(payload: ConsumerEvents[E]) => void> } = {
     fetch: new Set(),
@@ -200,6 +204,8 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     const messages = lane.queue;
     lane.queue = [];
     const { epoch } = lane;
+    // The membership the batch was fetched in: Kafka fences a commit by generation, not by assignment.
+    const { generationId, memberId } = consumer;
     lane.busy = true;
     active += 1;
     const batch: PartitionBatch = {
@@ -212,7 +218,19 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
       // The consumer heartbeats on its own timer, whatever the handler does.
       heartbeat: async () => undefined,
       async commit(offset) {
-        await consumer.commit({ offsets: [{ topic: lane.topic, partition: lane.partition, offset: BigInt(offset), leaderEpoch: -1 }] });
+        // After a rejoin the group may have given the partition to another member, which commits its
+        // own offsets: this batch's, sent in the new generation, would be accepted and move it back.
+        if (consumer.generationId !== generationId || consumer.memberId !== memberId) {
+          logger.debug('an offset of an ended membership is not committed', { topic: lane.topic, partition: lane.partition, offset });
+          return;
+        }
+        try {
+          await consumer.commit({ offsets: [{ topic: lane.topic, partition: lane.partition, offset: BigInt(offset), leaderEpoch: -1 }] });
+        } catch (error) {
+          // Only a refusal in the membership that is still current says this member is out of the group.
+          if (consumer.generationId === generationId && consumer.memberId === memberId) membership.commitRefused(error);
+          throw error;
+        }
         lane.committed = BigInt(offset);
       },
     };
@@ -329,6 +347,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     brokerUnreachable,
     async disconnect() {
       running = false;
+      membership.stop();
       clearTimeout(restartTimer);
       clearTimeout(wakeTimer);
       await Promise.allSettled([...inHand]);
