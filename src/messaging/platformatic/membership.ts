@@ -18,7 +18,7 @@ export interface Membership {
  * heartbeat fails for any reason but a rejoin (a broker restarting: the socket closed), and after a
  * rejoin that fails. The member is then evicted when its session times out, while its stream goes on
  * fetching the partitions it had and every commit of theirs is refused: they never move again (the
- * fault matrix's 4a and 11, docs/reliability.md finding 20). So a failed heartbeat, a failed rejoin
+ * fault matrix's 4a, docs/reliability.md finding 20). So a failed heartbeat, a failed rejoin
  * or a commit refused for the membership makes the member join again here, and a join that fails is
  * tried again after the consumer's restart wait, until one succeeds. A join while the client's own
  * rejoin is under way joins the same request (the client deduplicates them).
