@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../core/index.ts';
+import type { CommandMetadata, RecordedEvent } from '../core/index.ts';
 import type { PoolClient } from './pool.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
 import { versionConflictOf } from './versionConflict.ts';
@@ -9,6 +9,9 @@ export interface NewEvent {
   readonly schemaId: number;
   readonly data: Record<string, unknown>;
 }
+
+/** What of a command's metadata its events keep in the event log: who, in which role, when. */
+export const eventMetadataOf = ({ issuedBy, role, issuedAt }: CommandMetadata) => ({ issuedBy, role, issuedAt });
 
 export interface AppendContext {
   readonly streamType: string;

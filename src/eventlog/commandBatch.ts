@@ -1,6 +1,6 @@
 import type { CommandEnvelope, CommandOutcome, RecordedEvent } from '../core/index.ts';
 import { toStorableText } from '../core/index.ts';
-import type { NewEvent } from './appendToStream.ts';
+import { eventMetadataOf, type NewEvent } from './appendToStream.ts';
 import { CommandAlreadyProcessed } from './errors.ts';
 import { eventColumns, toRecordedEvent, type EventRow } from './eventRows.ts';
 import type { PoolClient } from './pool.ts';
@@ -69,7 +69,7 @@ const appendedRow = (d: DecidedCommand, e: DecidedCommand['events'][number]) => 
   type: e.type,
   schema_id: e.schemaId,
   data: e.data,
-  metadata: { issuedBy: d.command.metadata.issuedBy, role: d.command.metadata.role, issuedAt: d.command.metadata.issuedAt },
+  metadata: eventMetadataOf(d.command.metadata),
   caused_by_command_type: d.command.commandType,
   caused_by_command_uuid: d.command.commandUuid,
   correlation_id: d.command.metadata.correlationId,

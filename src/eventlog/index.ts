@@ -8,7 +8,7 @@
 export { createPool, type Pool, type PoolClient } from './pool.ts';
 export { migrate } from './migrate.ts';
 export { inTransaction, inSavepoint, onOneClient } from './transaction.ts';
-export { appendToStream, type NewEvent, type AppendContext } from './appendToStream.ts';
+export { appendToStream, eventMetadataOf, type NewEvent, type AppendContext } from './appendToStream.ts';
 export { versionConflictOf } from './versionConflict.ts';
 export { readStream, streamExists, readEventsCausedBy, readAllEvents } from './readStream.ts';
 export { readEventsByUuid, readRecordedTimes } from './readEventsByUuid.ts';

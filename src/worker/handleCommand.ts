@@ -2,6 +2,7 @@ import { isVersionConflict, type CommandEnvelope, type Domain, type RecordedEven
 import {
   appendToStream,
   claimCommand,
+  eventMetadataOf,
   inSavepoint,
   readEventsCausedBy,
   recordOutcome,
@@ -77,7 +78,7 @@ async function decideAndAppend(
       expectedVersion: version,
       causedBy: { commandType: command.commandType, commandUuid: command.commandUuid },
       correlationId: command.metadata.correlationId,
-      metadata: { issuedBy: command.metadata.issuedBy, role: command.metadata.role, issuedAt: command.metadata.issuedAt },
+      metadata: eventMetadataOf(command.metadata),
     },
     events,
   );

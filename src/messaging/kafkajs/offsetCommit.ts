@@ -1,7 +1,11 @@
 import type { Consumer } from 'kafkajs';
 
-/** Errors that mean this member lost its place in the group; kafkajs's runner rejoins on them. */
-const membershipLostTypes = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+/**
+ * The broker's errors that mean this member lost its place in the group (kafkajs names NOT_COORDINATOR
+ * NOT_COORDINATOR_FOR_GROUP; MEMBER_ID_REQUIRED answers a join). kafkajs's runner rejoins on them; the
+ * platformatic transport reads them too.
+ */
+export const membershipLostTypes: ReadonlySet<string> = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'MEMBER_ID_REQUIRED']);
 
 /** The protocol error in `error`'s cause chain that says this member lost its place, if there is one. */
 export function membershipLost(error: unknown): Error | undefined {

@@ -206,6 +206,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
     const { epoch } = lane;
     // The membership the batch was fetched in: Kafka fences a commit by generation, not by assignment.
     const { generationId, memberId } = consumer;
+    const inFetchedMembership = () => consumer.generationId === generationId && consumer.memberId === memberId;
     lane.busy = true;
     active += 1;
     const batch: PartitionBatch = {
@@ -220,7 +221,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
       async commit(offset) {
         // After a rejoin the group may have given the partition to another member, which commits its
         // own offsets: this batch's, sent in the new generation, would be accepted and move it back.
-        if (consumer.generationId !== generationId || consumer.memberId !== memberId) {
+        if (!inFetchedMembership()) {
           logger.debug('an offset of an ended membership is not committed', { topic: lane.topic, partition: lane.partition, offset });
           return;
         }
@@ -228,7 +229,7 @@ export function platformaticConsumer(base: BaseOptions, groupId: string, options
           await consumer.commit({ offsets: [{ topic: lane.topic, partition: lane.partition, offset: BigInt(offset), leaderEpoch: -1 }] });
         } catch (error) {
           // Only a refusal in the membership that is still current says this member is out of the group.
-          if (consumer.generationId === generationId && consumer.memberId === memberId) membership.commitRefused(error);
+          if (inFetchedMembership()) membership.commitRefused(error);
           throw error;
         }
         lane.committed = BigInt(offset);

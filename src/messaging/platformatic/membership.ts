@@ -2,10 +2,8 @@ import type { Consumer } from '@platformatic/kafka';
 import type { Logger } from '../../logger.ts';
 // The kafkajs consumer's restart wait: a join that fails is tried again as a crashed consumer is.
 import { restartWaitMs } from '../kafkajs/brokerAway.ts';
+import { membershipLostTypes } from '../kafkajs/offsetCommit.ts';
 import { protocolErrorsIn } from './errors.ts';
-
-/** What the coordinator answers a member it no longer counts in the group. */
-const membershipLost = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'MEMBER_ID_REQUIRED']);
 
 export interface Membership {
   /** A commit sent in the membership that is still current was refused: join again if it was for the membership. */
@@ -55,7 +53,7 @@ export function keepingMembership(consumer: Consumer<Buffer, Buffer, Buffer, Buf
 
   return {
     commitRefused(error) {
-      if (protocolErrorsIn(error).some((name) => membershipLost.has(name))) join('an offset commit was refused for the membership', error);
+      if (protocolErrorsIn(error).some((name) => membershipLostTypes.has(name))) join('an offset commit was refused for the membership', error);
     },
     stop() {
       stopped = true;
