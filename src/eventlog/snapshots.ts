@@ -10,34 +10,50 @@ export interface Snapshot {
 }
 
 /**
- * For each stream, its snapshot for this decider version (if any) and the events after it, in
- * two round trips whatever the number of streams.
+ * For each stream (in `streamIds`' order, each once), its snapshot for this decider version if any,
+ * and the events after it, in one round trip whatever the number of streams: one named statement,
+ * parsed once per connection, since a worker at a low rate runs it for nearly every chunk and on
+ * this machine each round trip and each parse is a noticeable share of a small chunk's cost.
+ * A stream's snapshot comes on its first row only (its tail's rows would repeat it otherwise);
+ * a stream with a snapshot and no events after it comes as one row without an event.
  */
 export async function readSnapshotsAndTails(
   client: PoolClient,
   streamIds: readonly string[],
   deciderVersion: string | undefined,
 ): Promise<{ snapshots: Map<string, Snapshot>; events: (RecordedEvent & { schemaId: number })[] }> {
+  const { rows } = await client.query<SnapshotAndTailRow>({ ...snapshotsAndTails, values: [[...new Set(streamIds)], deciderVersion ?? null] });
   const snapshots = new Map<string, Snapshot>();
-  if (deciderVersion !== undefined) {
-    const { rows } = await client.query<{ stream_id: string; version: bigint; state: unknown }>(
-      'select stream_id::text, version, state from snapshots where stream_id = any($1::uuid[]) and decider_version = $2',
-      [streamIds, deciderVersion],
-    );
-    for (const row of rows) snapshots.set(row.stream_id, { streamId: row.stream_id, version: row.version, state: row.state });
+  const events: (RecordedEvent & { schemaId: number })[] = [];
+  for (const row of rows) {
+    if (row.snapshot_version !== null) {
+      snapshots.set(row.snapshot_stream_id, { streamId: row.snapshot_stream_id, version: row.snapshot_version, state: row.snapshot_state });
+    }
+    if (row.event_uuid !== null) events.push(toRecordedEvent(row));
   }
-  const ids = [...streamIds];
-  const { rows } = await client.query<EventRow>(
-    // One index range scan per stream (the lateral subquery with `offset 0` is not flattened into
-    // a join): planned as a join, a fresh log's statistics made Postgres hash-join a sequential
-    // scan of the whole table, 350 ms a chunk at 700,000 events instead of 6 ms.
-    `select e.* from unnest($1::uuid[], $2::bigint[]) as s(sid, after)
-     cross join lateral (select ${eventColumns} from events where stream_id = s.sid and version > s.after order by version offset 0) e
-     order by e.stream_id, e.version`,
-    [ids, ids.map((id) => (snapshots.get(id)?.version ?? 0n).toString())],
-  );
-  return { snapshots, events: rows.map(toRecordedEvent) };
+  return { snapshots, events };
 }
+
+type SnapshotAndTailRow = EventRow & { snapshot_stream_id: string; snapshot_version: bigint | null; snapshot_state: unknown };
+
+const snapshotsAndTails = {
+  name: 'streamfold.snapshots-and-tails',
+  // One index range scan per stream (the lateral subquery with `offset 0` is not flattened into
+  // a join): planned as a join, a fresh log's statistics made Postgres hash-join a sequential
+  // scan of the whole table, 350 ms a chunk at 700,000 events instead of 6 ms. `$2` null (the
+  // domain keeps no snapshots) matches no snapshot row.
+  text: `select s.sid::text as snapshot_stream_id,
+       case when e.first is not false then snap.version end as snapshot_version,
+       case when e.first is not false then snap.state end as snapshot_state,
+       e.*
+     from unnest($1::uuid[]) with ordinality as s(sid, n)
+     left join snapshots snap on snap.stream_id = s.sid and snap.decider_version = $2::text
+     left join lateral (
+       select ${eventColumns}, row_number() over (order by version) = 1 as first
+       from (select ${eventColumns} from events where stream_id = s.sid and version > coalesce(snap.version, 0) order by version offset 0) tail
+     ) e on true
+     order by s.n, e.version`,
+};
 
 export async function saveSnapshots(client: PoolClient, deciderVersion: string, snapshots: readonly Snapshot[]): Promise<void> {
   if (snapshots.length === 0) return;
