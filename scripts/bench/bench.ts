@@ -19,6 +19,7 @@ import { loadedPipeline, replayRate } from './replayRun.ts';
 import { preparedStatementCosts } from './preparedStatements.ts';
 import { peerComparison } from './peer.ts';
 import { pipelineRun, type RunOptions, type RunResult } from './pipelineRun.ts';
+import { loopbackFloor } from './loopbackFloor.ts';
 import { median, round } from './stats.ts';
 import { fetchRows, segments } from './timeline.ts';
 
@@ -226,6 +227,30 @@ const scenarios: Record<string, Scenario> = {
       const result = await steadyRun();
       const hop = await kafkajsHopLatency(STEADY_RATE, STEADY_SECONDS);
       return { ...pipelineMeasures(result), ...result.timeline, hopP50Ms: hop.p50Ms, hopP99Ms: hop.p99Ms };
+    },
+  },
+  floor: {
+    title: 'What a message costs here, and how many a command makes',
+    describe: `first this machine's cost of one message between two processes: Node to Node over loopback TCP, one message of 300 bytes in flight at a time, 20,000 round trips (median of 3 stretches); then the \`steady\` load (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) without the timeline and with the worker logging at \`info\` (no line per chunk), counting the write system calls of the worker, the projector and the load generator (/proc/<pid>/io): each is a Kafka request or a Postgres statement, answered by one message, so twice their sum is the messages a command makes; times the CPU a message costs (half a round trip's), that is the CPU a command cannot cost less than with this many messages, beside what all processes spent`,
+    columns: [
+      ['roundTripUs', 'loopback round trip µs'],
+      ['cpuPerRoundTripUs', 'loopback CPU µs per round trip (both processes)'],
+      ['writes sender', 'load generator writes/command'],
+      ['writes worker', 'worker writes/command'],
+      ['writes projector', 'projector writes/command'],
+      ['messages', 'messages/command'],
+      ['messagesCpuUs', 'messages × CPU per message µs/command'],
+      ...(['sender', 'worker', 'projector', 'broker', 'postgres'] as const).map((part) => [`cpu ${part} µs`, `${part} CPU µs/command`] as const),
+      ['cpu total µs', 'CPU µs/command, all processes'],
+      ['messagesShare', 'messages\' share of the CPU %'],
+      ['cores busy %', 'cores busy %'],
+      ['p50Ms', 'p50 send→projection ms'],
+    ],
+    run: async () => {
+      const floor = await loopbackFloor();
+      const result = await steadyRun({}, { timeline: false, worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' } } });
+      const messagesCpuUs = (result.cpu.messages as number) * (floor.cpuPerRoundTripUs / 2);
+      return { ...floor, ...result.cpu, p50Ms: result.p50Ms, messagesCpuUs, messagesShare: (100 * messagesCpuUs) / (result.cpu['cpu total µs'] as number) };
     },
   },
   loops: {

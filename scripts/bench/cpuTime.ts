@@ -57,6 +57,43 @@ export function sampleCpu(parts: CpuParts): CpuSample {
   };
 }
 
+/** Write system calls a process has made (`syscw` in /proc/<pid>/io); 0 once it is gone. */
+function writeCallsOf(pid: number | 'self' | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    return Number(/syscw: (\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+export type WriteSample = Record<'sender' | 'worker' | 'projector', number>;
+
+/**
+ * Write calls so far of the Node processes (this one is the sender). Each of their writes is one
+ * message to the broker or Postgres, and each is answered by one: their sum, doubled, counts the
+ * messages a command makes (a broker's or Postgres's own writes would count file writes as well).
+ */
+export function sampleWrites(parts: CpuParts): WriteSample {
+  return {
+    sender: writeCallsOf('self'),
+    worker: parts.workers.reduce((sum: number, pid) => sum + writeCallsOf(pid), 0),
+    projector: writeCallsOf(parts.projector),
+  };
+}
+
+/** Writes per command of each Node process between two samples, and the messages they make with their answers. */
+export function writesPerCommand(before: WriteSample, after: WriteSample, commands: number): Record<string, number> {
+  const perCommand: Record<string, number> = {};
+  let total = 0;
+  for (const key of Object.keys(before) as (keyof WriteSample)[]) {
+    total += after[key] - before[key];
+    perCommand[`writes ${key}`] = (after[key] - before[key]) / commands;
+  }
+  perCommand['messages'] = (2 * total) / commands;
+  return perCommand;
+}
+
 /** CPU microseconds per command of each part between two samples, and the machine's share used. */
 export function cpuPerCommand(before: CpuSample, after: CpuSample, commands: number, seconds: number): Record<string, number> {
   const perCommand: Record<string, number> = {};

@@ -9,7 +9,7 @@ import { spawnStreamfold, waitForOutput, type Child } from '../../test/support/c
 import { isolatedPipeline, projectRoot, type IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
 import { readStackSettings } from '../../src/stack/settings.ts';
 import { committedCount } from './committed.ts';
-import { cpuPerCommand, sampleCpu } from './cpuTime.ts';
+import { cpuPerCommand, sampleCpu, sampleWrites, writesPerCommand } from './cpuTime.ts';
 import { monotonicUs, type ProfileWindow } from './cpuProfile.ts';
 import { percentile } from './stats.ts';
 import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
@@ -131,6 +131,7 @@ export async function pipelineRun(
     }, 250);
     const cpuParts = { workers: workerChildren.map((c) => c.process.pid), projector: children[workers]?.process.pid, stateDir: readStackSettings().stateDir };
     const cpuBefore = sampleCpu(cpuParts);
+    const writesBefore = sampleWrites(cpuParts);
     const walAt = async () => (await runtime.pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
     const walBefore = await walAt();
     const fromUs = monotonicUs();
@@ -144,7 +145,7 @@ export async function pipelineRun(
     while ((await projected()) < baseline + sent) await sleep(20);
     const window = { fromUs, toUs: monotonicUs() };
     const seconds = (window.toUs - window.fromUs) / 1e6;
-    const cpu = cpuPerCommand(cpuBefore, sampleCpu(cpuParts), sent, seconds);
+    const cpu = { ...cpuPerCommand(cpuBefore, sampleCpu(cpuParts), sent, seconds), ...writesPerCommand(writesBefore, sampleWrites(cpuParts), sent) };
     // Write-ahead log per command: the bandwidth a bigger Postgres must sustain (docs/scaling.md).
     const { rows: wal } = await runtime.pool.query<{ bytes: string }>('select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text as bytes', [await walAt(), walBefore]);
     cpu['wal bytes'] = Number(wal[0]!.bytes) / sent;
