@@ -30,6 +30,7 @@ const COUNTERS = Number(process.env.BENCH_COUNTERS ?? 10_000);
 const STEADY_RATE = Number(process.env.BENCH_RATE ?? 1000);
 const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const STEADY_SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 10_000);
 const MEMORY_AGGREGATES = Number(process.env.BENCH_AGGREGATES ?? 1_000_000);
 const CACHE_CAP = Number(process.env.BENCH_CACHE_CAP ?? 10_000);
@@ -98,6 +99,9 @@ const lingerLabels = {
   pipelinedLinger: `pipelined, fetch held ${LINGER_MS} ms`,
 };
 
+/** Before a steady run's clock starts: the same rate for a while, so that what is measured is a steady state, not a cold start. */
+const steadyWarmUp = WARM_UP_SECONDS > 0 ? { rate: STEADY_RATE, seconds: WARM_UP_SECONDS } : undefined;
+
 /** The steady scenario's load: each command sent on its own slot at STEADY_RATE, concurrently, through several producers. */
 const steadyRun = (env: NodeJS.ProcessEnv = {}, options: RunOptions = {}) =>
   pipelineRun(
@@ -114,7 +118,7 @@ const steadyRun = (env: NodeJS.ProcessEnv = {}, options: RunOptions = {}) =>
       await Promise.all(sends);
       return total;
     },
-    { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS, env, ...options },
+    { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS, env, pacedWarmUp: steadyWarmUp, ...options },
   );
 
 /** Sends `count` commands in batches of 1,000, as fast as the producer takes them. */
@@ -214,7 +218,7 @@ const scenarios: Record<string, Scenario> = {
   },
   steady: {
     title: 'Latency at a steady rate',
-    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, one command per send, each sent on its slot without waiting for the sends before it, through ${STEADY_SENDERS} producers (the least busy takes each send: one idempotent producer has one request in flight), send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions, no offset commits), where a command crosses two. The timeline follows each command hop by hop: the command and event topics stamp records with \`LogAppendTime\`, and the worker and projector (STREAMFOLD_CHUNK_TIMINGS=1) log per chunk when the fetch that brought it was answered, when it was handed over decoded, committed and (worker) its events acknowledged, matched by command uuid; latency counts from each command's own send call`,
+    describe: `${STEADY_RATE} commands/s for ${STEADY_SECONDS} s over ${COUNTERS} aggregates, after ${WARM_UP_SECONDS} s at the same rate before the clock starts (to aggregates of their own; \`warmup\` shows what it changes), one command per send, each sent on its slot without waiting for the sends before it, through ${STEADY_SENDERS} producers (the least busy takes each send: one idempotent producer has one request in flight), send → projection row; beside it, the floor: kafkajs alone carrying one message per send at the same rate over one hop (produce → a group's eachBatch, 6 partitions, no offset commits), where a command crosses two. The timeline follows each command hop by hop: the command and event topics stamp records with \`LogAppendTime\`, and the worker and projector (STREAMFOLD_CHUNK_TIMINGS=1) log per chunk when the fetch that brought it was answered, when it was handed over decoded, committed and (worker) its events acknowledged, matched by command uuid; latency counts from each command's own send call`,
     columns: [
       ['heldRate', 'generator held commands/s'],
       ...pipelineColumns.filter(([key]) => key !== 'commandsPerSecond'),
@@ -251,6 +255,34 @@ const scenarios: Record<string, Scenario> = {
       const result = await steadyRun({}, { timeline: false, worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' } } });
       const messagesCpuUs = (result.cpu.messages as number) * (floor.cpuPerRoundTripUs / 2);
       return { ...floor, ...result.cpu, p50Ms: result.p50Ms, messagesCpuUs, messagesShare: (100 * messagesCpuUs) / (result.cpu['cpu total µs'] as number) };
+    },
+  },
+  warmup: {
+    title: 'Steady, cold and warm',
+    describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) as it starts after the bulk warm-up alone (1,000 commands in one send, so the worker and the projector have handled a few chunks when the clock starts), then with ${WARM_UP_SECONDS} s at the same rate before the clock starts (its commands to aggregates of their own), in the same run; send → projection and the CPU all processes spent per command`,
+    columns: [
+      ['coldP50', 'cold p50 send→projection ms'],
+      ['warmP50', 'warm p50 send→projection ms'],
+      ['coldP99', 'cold p99 ms'],
+      ['warmP99', 'warm p99 ms'],
+      ['coldCpu', 'cold CPU µs/command'],
+      ['warmCpu', 'warm CPU µs/command'],
+      ['coldBusy', 'cold cores busy %'],
+      ['warmBusy', 'warm cores busy %'],
+    ],
+    run: async () => {
+      const cold = await steadyRun({}, { timeline: false, pacedWarmUp: undefined });
+      const warm = await steadyRun({}, { timeline: false, pacedWarmUp: { rate: STEADY_RATE, seconds: Math.max(WARM_UP_SECONDS, 1) } });
+      return {
+        coldP50: cold.p50Ms,
+        warmP50: warm.p50Ms,
+        coldP99: cold.p99Ms,
+        warmP99: warm.p99Ms,
+        coldCpu: cold.cpu['cpu total µs'] as number,
+        warmCpu: warm.cpu['cpu total µs'] as number,
+        coldBusy: cold.cpu['cores busy %'] as number,
+        warmBusy: warm.cpu['cores busy %'] as number,
+      };
     },
   },
   loops: {
