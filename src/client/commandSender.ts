@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { commandTopicOf, isIsoTime, isUuid, unstorableTextProblems, type CommandEnvelope, type CommandMetadata } from '../core/index.ts';
+import { coalescedSends } from '../messaging/coalescedSends.ts';
 import { commandHeaders } from '../messaging/envelopeHeaders.ts';
 import { InvalidMessage } from '../messaging/errors.ts';
 import { MAX_HEADER_BYTES } from '../messaging/messageDoor.ts';
@@ -77,15 +78,17 @@ export async function produceCommands(runtime: Runtime, producer: TransportProdu
 export async function createCommandSender(runtime: Runtime): Promise<CommandSender> {
   const producer = runtime.transport.producer();
   await producer.connect();
+  // Concurrent sends (a gateway's requests, a load of them) share produce requests.
+  const produce = coalescedSends<CommandEnvelope>((commands) => produceCommands(runtime, producer, commands), (error) => runtime.transport.isBrokerAway(error));
   return {
     async send(input) {
       const command = buildCommand(runtime, input);
-      await produceCommands(runtime, producer, [command]);
+      await produce([command]);
       return command;
     },
     async sendMany(inputs) {
       const commands = inputs.map((input) => buildCommand(runtime, input));
-      await produceCommands(runtime, producer, commands);
+      await produce(commands);
       return commands;
     },
     close: () => producer.disconnect(),

@@ -2,7 +2,9 @@ import { murmur2, Producer, ProduceAcks, type BaseOptions, type MessageToProduce
 import type { TopicMessages as KafkajsTopicMessages } from 'kafkajs';
 import { inRequests } from '../kafkajs/completeSend.ts';
 import type { MessageHeaders, OutgoingMessage, TopicMessages, TransportProducer } from '../transport.ts';
+import { coalescedSends } from '../coalescedSends.ts';
 import { notingUnreachableBrokers } from './clientOptions.ts';
+import { isBrokerAway } from './errors.ts';
 
 const bytes = (value: Buffer | string): Buffer => (typeof value === 'string' ? Buffer.from(value) : value);
 
@@ -35,58 +37,31 @@ function toProduce(topic: string, m: OutgoingMessage): MessageToProduce {
  */
 export const javaPartitioner = ({ key }: MessageToProduce): number => (key ? murmur2(key) & 0x7fffffff : 0);
 
-interface Waiting {
-  readonly topicMessages: readonly TopicMessages[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
  * The streamfold producer on @platformatic/kafka: idempotent, acks from every in-sync replica,
  * routed by key as Java's client routes it.
  *
  * The client numbers an idempotent partition's records only when a send's answer arrives, so two
  * sends in flight to one partition carry the same sequence numbers and the broker refuses the second
- * (OUT_OF_ORDER_SEQUENCE_NUMBER). Sends therefore go one at a time; those made meanwhile wait and
- * go together in the next, in the order they were made, so per-key order holds and a busy producer
- * sends larger requests. A send resolves once every broker it went to answered; the client retries a
- * broker's request itself, and a failure fails every send that went with it (the caller sends again;
- * the dedup tables absorb what was written twice).
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER). Sends therefore go one at a time, those made meanwhile together in
+ * the next (coalescedSends), so per-key order holds and a busy producer sends larger requests. A
+ * send resolves once every broker it went to answered; the client retries a broker's request itself.
  */
 export function platformaticProducer(base: BaseOptions): TransportProducer {
   const producer = new Producer({ ...base, idempotent: true, acks: ProduceAcks.ALL, partitioner: javaPartitioner });
   notingUnreachableBrokers(producer);
-  let waiting: Waiting[] = [];
-  let sending = false;
-
-  const sendWaiting = async () => {
-    sending = true;
-    while (waiting.length > 0) {
-      const going = waiting;
-      waiting = [];
-      try {
-        // Requests of at most 512 kB, one after another, as with kafkajs: the broker refuses a larger batch whole.
-        for (const request of inRequests(going.flatMap((w) => w.topicMessages) as KafkajsTopicMessages[])) {
-          await producer.send({ messages: request.flatMap(({ topic, messages }) => messages.map((m) => toProduce(topic, m as OutgoingMessage))) });
-        }
-        for (const w of going) w.resolve();
-      } catch (error) {
-        for (const w of going) w.reject(error);
-      }
+  const send = coalescedSends<TopicMessages>(async (topicMessages) => {
+    // Requests of at most 512 kB, one after another, as with kafkajs: the broker refuses a larger batch whole.
+    for (const request of inRequests(topicMessages as KafkajsTopicMessages[])) {
+      await producer.send({ messages: request.flatMap(({ topic, messages }) => messages.map((m) => toProduce(topic, m as OutgoingMessage))) });
     }
-    sending = false;
-  };
+  }, isBrokerAway);
 
   return {
     async connect() {
       await producer.initIdempotentProducer({});
     },
-    send(topicMessages: readonly TopicMessages[]) {
-      return new Promise<void>((resolve, reject) => {
-        waiting.push({ topicMessages, resolve, reject });
-        if (!sending) void sendWaiting();
-      });
-    },
+    send,
     async disconnect() {
       await producer.close();
     },
