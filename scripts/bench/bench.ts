@@ -285,6 +285,30 @@ const scenarios: Record<string, Scenario> = {
       };
     },
   },
+  timeline: {
+    title: 'What the timeline costs',
+    describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s, warm) with its timeline (the topics stamped with \`LogAppendTime\`, a debug line per chunk from the worker and the projector, read by the load generator's process) and without it (the worker logging at \`info\`), in the same run; send → projection and the CPU all processes spent per command`,
+    columns: [
+      ['timedP50', 'with the timeline p50 send→projection ms'],
+      ['plainP50', 'without p50 ms'],
+      ['timedP99', 'with p99 ms'],
+      ['plainP99', 'without p99 ms'],
+      ['timedCpu', 'with CPU µs/command'],
+      ['plainCpu', 'without CPU µs/command'],
+    ],
+    run: async () => {
+      const timed = await steadyRun();
+      const plain = await steadyRun({}, { timeline: false, worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' } } });
+      return {
+        timedP50: timed.p50Ms,
+        plainP50: plain.p50Ms,
+        timedP99: timed.p99Ms,
+        plainP99: plain.p99Ms,
+        timedCpu: timed.cpu['cpu total µs'] as number,
+        plainCpu: plain.cpu['cpu total µs'] as number,
+      };
+    },
+  },
   loops: {
     title: 'The consume loop: pipelined against sequential',
     describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) and the \`throughput\` one (${COMMANDS} commands) run with each consume loop in turn, in the same run: \`STREAMFOLD_CONSUME_LOOP=sequential\` (kafkajs's runner: it fetches again once every batch of the last fetch is handled, and commits each chunk's offset before the next) (the default) as the baseline, then \`pipelined\` (the next fetch is out while per-partition lanes handle the last, offsets committed off the handler's path); and each process's CPU per command during the steady runs`,
