@@ -683,6 +683,13 @@ async function main() {
   };
   append([`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`${command}\``, '', `Machine: ${machine()}.`, '']);
   try {
+    if (steadyWarmUp) {
+      // A broker's JVM compiles its hot paths over its first minutes (its C2 thread took 15 % of a
+      // core at 100 commands/s 35 s after start): without this, the first scenario pays for it.
+      console.log('warming the stack: one unmeasured steady run');
+      await steadyRun({}, { timeline: false });
+      append([`The stack was warmed first by one unmeasured \`steady\` run (\`BENCH_WARMUP_SECONDS=0\` skips it).`, '']);
+    }
     for (const name of names) {
       const scenario = scenarios[name]!;
       const results: Measures[] = [];
