@@ -189,6 +189,22 @@ async function cleanupReplayPipeline(): Promise<void> {
   if (loaded) await (await loaded).cleanup();
 }
 
+/** Two steady runs side by side, labelled: each one's p50, p99, CPU per command and the cores' share, measure by measure. */
+function steadyPair(labels: readonly [string, string]) {
+  const measures = [
+    ['P50', 'p50 send→projection ms', (r: RunResult) => r.p50Ms],
+    ['P99', 'p99 ms', (r: RunResult) => r.p99Ms],
+    ['Cpu', 'CPU µs/command', (r: RunResult) => r.cpu['cpu total µs'] as number],
+    ['Busy', 'cores busy %', (r: RunResult) => r.cpu['cores busy %'] as number],
+  ] as const;
+  return {
+    columns: measures.flatMap(([key, label]) => labels.map((name, i) => [`${i}${key}`, `${name} ${label}`] as const)),
+    measured: (runs: readonly [RunResult, RunResult]): Measures => Object.fromEntries(measures.flatMap(([key, , of]) => runs.map((r, i) => [`${i}${key}`, of(r)]))),
+  };
+}
+const coldAndWarm = steadyPair(['cold', 'warm']);
+const withAndWithoutTimeline = steadyPair(['with the timeline', 'without the timeline']);
+
 const scenarios: Record<string, Scenario> = {
   throughput: {
     title: 'End-to-end throughput',
@@ -260,54 +276,18 @@ const scenarios: Record<string, Scenario> = {
   warmup: {
     title: 'Steady, cold and warm',
     describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s) as it starts after the bulk warm-up alone (1,000 commands in one send, so the worker and the projector have handled a few chunks when the clock starts), then with ${WARM_UP_SECONDS} s at the same rate before the clock starts (its commands to aggregates of their own), in the same run; send → projection and the CPU all processes spent per command`,
-    columns: [
-      ['coldP50', 'cold p50 send→projection ms'],
-      ['warmP50', 'warm p50 send→projection ms'],
-      ['coldP99', 'cold p99 ms'],
-      ['warmP99', 'warm p99 ms'],
-      ['coldCpu', 'cold CPU µs/command'],
-      ['warmCpu', 'warm CPU µs/command'],
-      ['coldBusy', 'cold cores busy %'],
-      ['warmBusy', 'warm cores busy %'],
-    ],
-    run: async () => {
-      const cold = await steadyRun({}, { timeline: false, pacedWarmUp: undefined });
-      const warm = await steadyRun({}, { timeline: false, pacedWarmUp: { rate: STEADY_RATE, seconds: Math.max(WARM_UP_SECONDS, 1) } });
-      return {
-        coldP50: cold.p50Ms,
-        warmP50: warm.p50Ms,
-        coldP99: cold.p99Ms,
-        warmP99: warm.p99Ms,
-        coldCpu: cold.cpu['cpu total µs'] as number,
-        warmCpu: warm.cpu['cpu total µs'] as number,
-        coldBusy: cold.cpu['cores busy %'] as number,
-        warmBusy: warm.cpu['cores busy %'] as number,
-      };
-    },
+    columns: coldAndWarm.columns,
+    run: async () =>
+      coldAndWarm.measured([
+        await steadyRun({}, { timeline: false, pacedWarmUp: undefined }),
+        await steadyRun({}, { timeline: false, pacedWarmUp: { rate: STEADY_RATE, seconds: Math.max(WARM_UP_SECONDS, 1) } }),
+      ]),
   },
   timeline: {
     title: 'What the timeline costs',
     describe: `the \`steady\` scenario (${STEADY_RATE} commands/s for ${STEADY_SECONDS} s, warm) with its timeline (the topics stamped with \`LogAppendTime\`, a debug line per chunk from the worker and the projector, read by the load generator's process) and without it (the worker logging at \`info\`), in the same run; send → projection and the CPU all processes spent per command`,
-    columns: [
-      ['timedP50', 'with the timeline p50 send→projection ms'],
-      ['plainP50', 'without p50 ms'],
-      ['timedP99', 'with p99 ms'],
-      ['plainP99', 'without p99 ms'],
-      ['timedCpu', 'with CPU µs/command'],
-      ['plainCpu', 'without CPU µs/command'],
-    ],
-    run: async () => {
-      const timed = await steadyRun();
-      const plain = await steadyRun({}, { timeline: false, worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' } } });
-      return {
-        timedP50: timed.p50Ms,
-        plainP50: plain.p50Ms,
-        timedP99: timed.p99Ms,
-        plainP99: plain.p99Ms,
-        timedCpu: timed.cpu['cpu total µs'] as number,
-        plainCpu: plain.cpu['cpu total µs'] as number,
-      };
-    },
+    columns: withAndWithoutTimeline.columns,
+    run: async () => withAndWithoutTimeline.measured([await steadyRun(), await steadyRun({}, { timeline: false, worker: { env: { STREAMFOLD_LOG_LEVEL: 'info' } } })]),
   },
   loops: {
     title: 'The consume loop: pipelined against sequential',
