@@ -76,8 +76,9 @@ export interface RunOptions {
   /**
    * After the bulk warm-up, commands sent one per send at this rate for this long (to aggregates of
    * their own, so the measured commands find the same caches as without it), all projected before
-   * the clock starts: what runs at a steady rate for hours has its code compiled by V8's optimizing
-   * tiers, which a few bulk chunks do not reach.
+   * the clock starts: what runs at a steady rate for hours has its hot code compiled (the workers'
+   * and projector's V8, the broker's JVM), which a few bulk chunks do not bring about. The commands
+   * are the counter fixture's, as every run's are.
    */
   readonly pacedWarmUp?: { rate: number; seconds: number };
 }
