@@ -20,6 +20,7 @@ import { preparedStatementCosts } from './preparedStatements.ts';
 import { peerComparison } from './peer.ts';
 import { pipelineRun, type RunOptions, type RunResult } from './pipelineRun.ts';
 import { loopbackFloor } from './loopbackFloor.ts';
+import { sendAtRate } from './pacing.ts';
 import { median, round } from './stats.ts';
 import { fetchRows, segments } from './timeline.ts';
 
@@ -108,14 +109,7 @@ const steadyRun = (env: NodeJS.ProcessEnv = {}, options: RunOptions = {}) =>
     async (inputsFor, sendMany) => {
       const total = STEADY_RATE * STEADY_SECONDS;
       const inputs = inputsFor(total);
-      const sends: Promise<void>[] = [];
-      const started = performance.now();
-      for (let i = 0; i < total; i++) {
-        const wait = started + (i * 1000) / STEADY_RATE - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        sends.push(sendMany([inputs[i]!]));
-      }
-      await Promise.all(sends);
+      await sendAtRate(STEADY_RATE, total, (i) => sendMany([inputs[i]!]));
       return total;
     },
     { aggregates: COUNTERS, timeline: true, senders: STEADY_SENDERS, env, pacedWarmUp: steadyWarmUp, ...options },

@@ -9,7 +9,7 @@ import { readPid } from '../../src/stack/processes.ts';
 const ticksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
 
 /** utime + stime of one process, in seconds; 0 once it is gone. */
-function cpuSecondsOf(pid: number | undefined): number {
+export function cpuSecondsOf(pid: number | undefined): number {
   if (pid === undefined) return 0;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -82,28 +82,26 @@ export function sampleWrites(parts: CpuParts): WriteSample {
   };
 }
 
+/** Each part's growth between two samples per command, under `label(part)`, and the growth of all parts together. */
+function perCommand<Part extends string>(before: Record<Part, number>, after: Record<Part, number>, commands: number, label: (part: Part) => string) {
+  const shares: Record<string, number> = {};
+  let total = 0;
+  for (const part of Object.keys(before) as Part[]) {
+    total += after[part] - before[part];
+    shares[label(part)] = (after[part] - before[part]) / commands;
+  }
+  return { shares, total };
+}
+
 /** Writes per command of each Node process between two samples, and the messages they make with their answers. */
 export function writesPerCommand(before: WriteSample, after: WriteSample, commands: number): Record<string, number> {
-  const perCommand: Record<string, number> = {};
-  let total = 0;
-  for (const key of Object.keys(before) as (keyof WriteSample)[]) {
-    total += after[key] - before[key];
-    perCommand[`writes ${key}`] = (after[key] - before[key]) / commands;
-  }
-  perCommand['messages'] = (2 * total) / commands;
-  return perCommand;
+  const { shares, total } = perCommand(before, after, commands, (part) => `writes ${part}`);
+  return { ...shares, messages: (2 * total) / commands };
 }
 
 /** CPU microseconds per command of each part between two samples, and the machine's share used. */
 export function cpuPerCommand(before: CpuSample, after: CpuSample, commands: number, seconds: number): Record<string, number> {
-  const perCommand: Record<string, number> = {};
-  let total = 0;
-  for (const key of Object.keys(before) as (keyof CpuSample)[]) {
-    const used = after[key] - before[key];
-    total += used;
-    perCommand[`cpu ${key} µs`] = (used / commands) * 1e6;
-  }
-  perCommand['cpu total µs'] = (total / commands) * 1e6;
-  perCommand['cores busy %'] = (100 * total) / seconds / os.cpus().length;
-  return perCommand;
+  // Per millionth of the commands: seconds of CPU per command, in microseconds.
+  const { shares, total } = perCommand(before, after, commands / 1e6, (part) => `cpu ${part} µs`);
+  return { ...shares, 'cpu total µs': (total / commands) * 1e6, 'cores busy %': (100 * total) / seconds / os.cpus().length };
 }

@@ -2,8 +2,8 @@
 // whatever sends it. Every hop of a command (a Kafka request, a Postgres statement, their answers)
 // is such a message, so this times how many a command makes is the least CPU a command can cost.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
+import { cpuSecondsOf } from './cpuTime.ts';
 import { median } from './stats.ts';
 
 /** The echoing side, run by `node -e` in a child process: answers every read with the same bytes. */
@@ -13,13 +13,6 @@ const server = require('node:net').createServer((socket) => {
   socket.on('data', (bytes) => socket.write(bytes));
 });
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
-
-/** utime + stime of a process, in microseconds, from /proc (Linux; USER_HZ is 100). */
-function cpuUsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 export interface LoopbackFloor {
   /** Wall time of one round trip (a message each way), µs. */
@@ -65,13 +58,13 @@ export async function loopbackFloor(roundTrips = 20_000, bytes = 300, repeats = 
     const cpu: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const ownBefore = process.cpuUsage();
-      const childBefore = cpuUsOf(child.pid as number);
+      const childBefore = cpuSecondsOf(child.pid);
       const started = performance.now();
       await pingPong(roundTrips);
       const elapsedUs = (performance.now() - started) * 1000;
       const own = process.cpuUsage(ownBefore);
       wall.push(elapsedUs / roundTrips);
-      cpu.push((own.user + own.system + cpuUsOf(child.pid as number) - childBefore) / roundTrips);
+      cpu.push((own.user + own.system + (cpuSecondsOf(child.pid) - childBefore) * 1e6) / roundTrips);
     }
     socket.destroy();
     return { roundTripUs: median(wall), cpuPerRoundTripUs: median(cpu) };

@@ -11,6 +11,7 @@ import { readStackSettings } from '../../src/stack/settings.ts';
 import { committedCount } from './committed.ts';
 import { cpuPerCommand, sampleCpu, sampleWrites, writesPerCommand } from './cpuTime.ts';
 import { monotonicUs, type ProfileWindow } from './cpuProfile.ts';
+import { sendAtRate } from './pacing.ts';
 import { percentile } from './stats.ts';
 import { createKafka } from '../../src/messaging/kafkajs/kafka.ts';
 import { epochNow, Timeline, useLogAppendTime } from './timeline.ts';
@@ -47,6 +48,9 @@ function rssMbOf(pid: number | undefined): number {
 const counterConfig = path.join(projectRoot, 'test/fixtures/counter/streamfold.config.ts');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The counter fixture's one command: add 1 to a counter. */
+const incrementOf = (counter: string): CommandInput => ({ commandType: 'Increment', aggregateUuid: counter, data: { counter_uuid: counter, by: 1 } });
 
 /**
  * One measured run on a fresh pipeline: the counter fixture domain (one event per command) and
@@ -119,26 +123,14 @@ export async function pipelineRun(
     const senders = await Promise.all(Array.from({ length: senderCount }, async () => ({ sender: await createCommandSender(runtime), pending: 0 })));
     const sender = senders[0]!.sender;
     const counters = Array.from({ length: aggregates }, () => randomUUID());
-    const inputsFor = (n: number) =>
-      Array.from({ length: n }, (_, i) => {
-        const counter = counters[i % counters.length] as string;
-        return { commandType: 'Increment', aggregateUuid: counter, data: { counter_uuid: counter, by: 1 } };
-      });
+    const inputsFor = (n: number) => Array.from({ length: n }, (_, i) => incrementOf(counters[i % counters.length] as string));
     // Warm up: group joined, caches and connections made, before the clock starts.
     const warmUp = Math.min(counters.length, 1000);
     await sender.sendMany(inputsFor(warmUp));
     while ((await projected()) < warmUp) await sleep(50);
     if (pacedWarmUp) {
       const total = pacedWarmUp.rate * pacedWarmUp.seconds;
-      const started = performance.now();
-      const sends: Promise<unknown>[] = [];
-      for (let i = 0; i < total; i++) {
-        const wait = started + (i * 1000) / pacedWarmUp.rate - performance.now();
-        if (wait > 0) await sleep(wait);
-        const counter = randomUUID();
-        sends.push(senders[i % senders.length]!.sender.send({ commandType: 'Increment', aggregateUuid: counter, data: { counter_uuid: counter, by: 1 } }));
-      }
-      await Promise.all(sends);
+      await sendAtRate(pacedWarmUp.rate, total, (i) => senders[i % senders.length]!.sender.send(incrementOf(randomUUID())));
       while ((await projected()) < warmUp + total) await sleep(50);
     }
     const baseline = await projected();
