@@ -46,9 +46,9 @@ export interface PartitionBatch {
   /**
    * Commits `offset`, the next one to read, for this partition, and reads on from there. A commit
    * that fails because this member lost its place in the group rejects so that the consumer
-   * rejoins; what was handled before it is read again by the partition's next owner. On kafkajs
-   * it resolves once the offset is recorded: the commit goes out after, coalesced with other
-   * partitions', and a lost membership makes the consumer rejoin all the same.
+   * rejoins; what was handled before it is read again by the partition's next owner. In the
+   * pipelined loop it resolves once the offset is recorded: the commit goes out after, coalesced
+   * with other partitions', and a lost membership makes the consumer rejoin all the same.
    */
   commit(offset: string): Promise<void>;
 }
@@ -80,9 +80,9 @@ export interface RunOptions {
 }
 
 /**
- * How a consumer runs its handler: `pipelined` fetches the next batches while it handles the last;
- * `sequential` fetches again only once every batch of the last fetch is handled (kafkajs's own
- * runner). Both commit offsets off the handler's path. Order per partition, and a Postgres commit
+ * How a consumer runs its handler: `pipelined` fetches the next batches while it handles the last
+ * and commits offsets off the handler's path; `sequential` fetches again only once every batch of
+ * the last fetch is handled (kafkajs's own runner). Order per partition, and a Postgres commit
  * before its offset commit, hold in both.
  */
 export type ConsumeLoop = 'pipelined' | 'sequential';

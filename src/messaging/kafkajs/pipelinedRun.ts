@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Logger } from 'kafkajs';
 import type { PartitionBatch, RunOptions } from '../transport.ts';
-import { membershipCommits } from './membershipCommits.ts';
+import { coalescedCommits } from './coalescedCommits.ts';
 import { toMessage } from './toMessage.ts';
 
 /**
@@ -81,7 +81,34 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
   let stopping = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  const offsets = membershipCommits({ commitOffsets: options.commitOffsets, logger, onMembershipLost: dropAllQueued });
+  // Raised by each join, rebalance and crash the transport reports: a membership ends with it.
+  let membership = 0;
+  // Set when a commit found this member out of its group: the runner rejoins on the next batch of
+  // the same membership. A commit sent while a rejoin was under way is answered after it, refused
+  // with the member id of before; rejoining on that would drop the member id the group just gave
+  // (kafkajs does on UNKNOWN_MEMBER_ID), leave the old one behind until its session expires, and
+  // do the same again on the next such commit: a rebalance every session timeout, for good
+  // (docs/reliability.md, finding 19).
+  let rejoinWith: { error: Error; membership: number } | undefined;
+  const commitInMembership = async (batch: { topic: string; partition: number; offset: string }[]) => {
+    const sentIn = membership;
+    try {
+      await options.commitOffsets(batch);
+    } catch (error) {
+      // Offsets of an earlier membership: its successor reads from what the group has committed.
+      if (membership !== sentIn) return logger.info('Offset commit of an earlier group membership dropped', { error: (error as Error).message });
+      throw error;
+    }
+  };
+  const offsets = coalescedCommits(
+    commitInMembership,
+    (error) => {
+      dropAllQueued();
+      offsets.forget();
+      rejoinWith = { error, membership };
+    },
+    logger,
+  );
 
   const laneOf = (topic: string, partition: number): Lane => {
     const key = `${topic}|${partition}`;
@@ -166,13 +193,19 @@ export function pipelinedRun(options: PipelinedRunOptions): { eachBatch: (payloa
   }
 
   function forgetQueued(): void {
+    membership++;
     dropAllQueued();
-    offsets.membershipEnded();
+    offsets.forget();
   }
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { topic, partition } = payload.batch;
-    offsets.rejoinIfLost();
+    if (rejoinWith) {
+      const { error, membership: lostIn } = rejoinWith;
+      rejoinWith = undefined;
+      // The group has been joined since: the membership that was lost is gone already.
+      if (lostIn === membership) throw error;
+    }
     // A seek is waiting for the next fetch: this batch is from before it.
     if (stopping || payload.isStale()) return;
     const lane = laneOf(topic, partition);

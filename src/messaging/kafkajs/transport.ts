@@ -1,8 +1,9 @@
 import kafkajs from 'kafkajs';
-import type { Admin, EachBatchPayload, Kafka, TopicMessages as KafkajsTopicMessages } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages as KafkajsTopicMessages } from 'kafkajs';
 import type {
   ConsumeLoop,
   ConsumerOptions,
+  PartitionBatch,
   Transport,
   TransportAdmin,
   TransportConsumer,
@@ -12,7 +13,7 @@ import { brokerUnreachable, isBrokerAway, restartWhenBrokerAway } from './broker
 import { createProducer, inRequests, placesOf, sendCompletely } from './completeSend.ts';
 import { commitOffsets } from './offsetCommit.ts';
 import { pipelinedRun, type PipelinedRun } from './pipelinedRun.ts';
-import { sequentialRun } from './sequentialRun.ts';
+import { toMessage } from './toMessage.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { ConfigResourceTypes } = kafkajs;
@@ -34,6 +35,24 @@ export function kafkajsTransport(kafka: Kafka, defaults: ConsumerDefaults = {}):
   };
 }
 
+function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: number): PartitionBatch {
+  const { topic, partition } = payload.batch;
+  return {
+    topic,
+    partition,
+    messages: payload.batch.messages.map(toMessage),
+    fetchedAt,
+    isRunning: payload.isRunning,
+    isStale: payload.isStale,
+    heartbeat: payload.heartbeat,
+    async commit(offset) {
+      await commitOffsets(consumer, [{ topic, partition, offset }]);
+      // The next fetch of this partition starts at the committed offset (kafkajs resolves the offset before it).
+      payload.resolveOffset((BigInt(offset) - 1n).toString());
+    },
+  };
+}
+
 function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions, { consumeLoop = 'sequential', fetchMinBytes }: ConsumerDefaults): TransportConsumer {
   const consumer = kafka.consumer({
     groupId,
@@ -45,7 +64,6 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
   const { events } = consumer;
   let restarts: { stop(): void } | undefined;
   let lanes: PipelinedRun | undefined;
-  let sequential: ReturnType<typeof sequentialRun> | undefined;
   // Each batch is handed over while its fetch is the last answered (the runner fetches one at a time).
   let lastFetchAt = 0;
   consumer.on(events.FETCH, () => void (lastFetchAt = Date.now()));
@@ -68,9 +86,7 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
         for (const event of [events.REBALANCING, events.GROUP_JOIN, events.CRASH]) consumer.on(event, () => lanes?.forgetQueued());
         return startRunning(pipelined.eachBatch, 1);
       }
-      sequential = sequentialRun({ consumer, logger: kafka.logger(), eachBatch, fetchedAt: () => lastFetchAt });
-      for (const event of [events.REBALANCING, events.GROUP_JOIN, events.CRASH]) consumer.on(event, () => sequential?.membershipEnded());
-      return startRunning(sequential.eachBatch, partitionsConcurrently);
+      return startRunning((payload) => eachBatch(batchOf(consumer, payload, lastFetchAt)), partitionsConcurrently);
     },
     pause: (topics) => (lanes ? lanes.pause(topics) : consumer.pause(all(topics))),
     resume: (topics) => (lanes ? lanes.resume(topics) : consumer.resume(all(topics))),
@@ -95,7 +111,6 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     async disconnect() {
       restarts?.stop();
       await lanes?.drain();
-      await sequential?.stop();
       await consumer.disconnect();
     },
   };
