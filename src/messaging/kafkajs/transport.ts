@@ -9,6 +9,7 @@ import type {
   TransportConsumer,
   TransportProducer,
 } from '../transport.ts';
+import { batchesInHand } from './batchesInHand.ts';
 import { brokerUnreachable, isBrokerAway, restartWhenBrokerAway } from './brokerAway.ts';
 import { createProducer, inRequests, placesOf, sendCompletely } from './completeSend.ts';
 import { commitOffsets } from './offsetCommit.ts';
@@ -35,14 +36,14 @@ export function kafkajsTransport(kafka: Kafka, defaults: ConsumerDefaults = {}):
   };
 }
 
-function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: number): PartitionBatch {
+function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: number, stopping: () => boolean): PartitionBatch {
   const { topic, partition } = payload.batch;
   return {
     topic,
     partition,
     messages: payload.batch.messages.map(toMessage),
     fetchedAt,
-    isRunning: payload.isRunning,
+    isRunning: () => !stopping() && payload.isRunning(),
     isStale: payload.isStale,
     heartbeat: payload.heartbeat,
     async commit(offset) {
@@ -51,6 +52,15 @@ function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: numbe
       payload.resolveOffset((BigInt(offset) - 1n).toString());
     },
   };
+}
+
+/** Pauses `topics`; a consumer that never ran, or crashed for good, fetches nothing to pause. */
+function pauseIfRunning(consumer: Consumer, topics: readonly string[]): void {
+  try {
+    consumer.pause(topics.map((topic) => ({ topic })));
+  } catch {
+    // kafkajs refuses a pause before `run` ("Consumer group was not initialized").
+  }
 }
 
 function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions, { consumeLoop = 'sequential', fetchMinBytes }: ConsumerDefaults): TransportConsumer {
@@ -64,6 +74,8 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
   const { events } = consumer;
   let restarts: { stop(): void } | undefined;
   let lanes: PipelinedRun | undefined;
+  const inHand = batchesInHand();
+  let subscribed: readonly string[] = [];
   // Each batch is handed over while its fetch is the last answered (the runner fetches one at a time).
   let lastFetchAt = 0;
   consumer.on(events.FETCH, () => void (lastFetchAt = Date.now()));
@@ -77,6 +89,7 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     async connect(topics) {
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      subscribed = topics;
     },
     async run({ partitionsConcurrently = 1, eachBatch }) {
       if (consumeLoop === 'pipelined') {
@@ -86,7 +99,7 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
         for (const event of [events.REBALANCING, events.GROUP_JOIN, events.CRASH]) consumer.on(event, () => lanes?.forgetQueued());
         return startRunning(pipelined.eachBatch, 1);
       }
-      return startRunning((payload) => eachBatch(batchOf(consumer, payload, lastFetchAt)), partitionsConcurrently);
+      return startRunning((payload) => inHand.handle(() => eachBatch(batchOf(consumer, payload, lastFetchAt, inHand.stopping))), partitionsConcurrently);
     },
     pause: (topics) => (lanes ? lanes.pause(topics) : consumer.pause(all(topics))),
     resume: (topics) => (lanes ? lanes.resume(topics) : consumer.resume(all(topics))),
@@ -111,6 +124,9 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     async disconnect() {
       restarts?.stop();
       await lanes?.drain();
+      // Nothing fetched now would be handled; the batches in hand commit before the runner stops.
+      pauseIfRunning(consumer, subscribed);
+      await inHand.stop();
       await consumer.disconnect();
     },
   };
