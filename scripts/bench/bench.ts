@@ -380,6 +380,31 @@ const scenarios: Record<string, Scenario> = {
     },
     finish: () => cleanupReplayPipeline(),
   },
+  'replay-profile': {
+    title: "Where a replay's time goes",
+    describe: `a replay of ${REPLAY_EVENTS} events from the topics as in \`replay\`, the replay process under \`node --cpu-prof\` (its start-up included): its busy time by where the code lives (socket writes = the system calls that hand bytes to the kernel), beside the CPU per event of each process over the replay`,
+    columns: [
+      ['topics', 'from the topics events/s'],
+      ['replay busy', 'replay: busy % of a core'],
+      ...profileCategories.map((category) => [`replay ${category}`, `replay: ${category} % of busy`] as const),
+      ['replay µs', 'replay process CPU µs/event'],
+      ['broker µs', 'broker CPU µs/event'],
+      ['postgres µs', 'Postgres CPU µs/event'],
+      ['total µs', 'total CPU µs/event'],
+    ],
+    run: async () => {
+      replayPipeline ??= loadedPipeline(REPLAY_EVENTS);
+      const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-replay-'));
+      const replay = await replayRate(await replayPipeline, REPLAY_EVENTS, ++replayVersion, 'topics', 1, {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+      const { cpu } = replay;
+      return {
+        topics: replay.eventsPerSecond,
+        ...busyShares('replay', profileShares(profileDir)),
+        ...(cpu ? { 'replay µs': cpu.replay, 'broker µs': cpu.broker, 'postgres µs': cpu.postgres, 'total µs': cpu.total } : {}),
+      };
+    },
+    finish: () => cleanupReplayPipeline(),
+  },
   scaleout: {
     title: 'Scale-out: worker processes in one group',
     describe: `${COMMANDS} commands over ${COUNTERS} aggregates through 1, 2 and 4 worker processes sharing the 6 partitions (the worker path alone: done when every command has its outcome); each worker's partitions handled ${'`STREAMFOLD_PARTITIONS_CONCURRENTLY`'} at once`,

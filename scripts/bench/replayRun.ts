@@ -60,11 +60,19 @@ export interface ReplayMeasure {
  * sampled over the same stretch. From the event log it is the rate the command itself prints
  * when the log is read.
  */
-export async function replayRate(pipeline: IsolatedPipeline, events: number, version: number, source: 'topics' | 'eventlog', processes = 1, env: NodeJS.ProcessEnv = {}): Promise<ReplayMeasure> {
+export async function replayRate(
+  pipeline: IsolatedPipeline,
+  events: number,
+  version: number,
+  source: 'topics' | 'eventlog',
+  processes = 1,
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<ReplayMeasure> {
   const { config, runtime } = pipeline;
   const projection = config.projections[0]!;
   const args = ['replay', projection.name, '--version', String(version), ...(source === 'eventlog' ? ['--source', 'eventlog'] : [])];
-  const children: Child[] = Array.from({ length: source === 'eventlog' ? 1 : processes }, () => spawnStreamfold(args, { ...pipeline.childEnv, ...env }));
+  const children: Child[] = Array.from({ length: source === 'eventlog' ? 1 : processes }, () => spawnStreamfold(args, { ...pipeline.childEnv, ...env }, nodeArgs));
   const admin = createKafka(runtime.settings, `${config.app}.bench`).admin();
   await admin.connect();
   // The replay processes in the workers' place; the bench's own polling is the "sender".
