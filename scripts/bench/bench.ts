@@ -15,7 +15,7 @@ import type { CommandInput } from '../../src/client/commandSender.ts';
 import type { IsolatedPipeline } from '../../test/support/isolatedPipeline.ts';
 import { kafkajsAlone, kafkajsHopLatency, postgresAlone } from './baselines.ts';
 import { platformaticAlone, platformaticHopLatency } from './platformatic.ts';
-import { loadedPipeline, replayRate } from './replayRun.ts';
+import { loadedPipeline, replayRate, type ReplayMeasure } from './replayRun.ts';
 import { preparedStatementCosts } from './preparedStatements.ts';
 import { peerComparison } from './peer.ts';
 import { pipelineRun, type RunOptions, type RunResult } from './pipelineRun.ts';
@@ -176,6 +176,21 @@ let replayPipeline: Promise<IsolatedPipeline> | undefined;
 let cliApp: Promise<InstalledApp> | undefined;
 let gatewayPipeline: Promise<GatewayBench> | undefined;
 let replayVersion = 1;
+/** The replay scenarios' pipeline, its events put in the topics and the event log once. */
+const loadedReplayPipeline = () => (replayPipeline ??= loadedPipeline(REPLAY_EVENTS));
+
+/** The CPU per event of a replay from the topics (replayRun.ts), as columns labelled `prefix` + what. */
+const replayCpuColumns = (prefix: string) =>
+  [
+    ['replay µs', `${prefix}replay process CPU µs/event`],
+    ['broker µs', `${prefix}broker CPU µs/event`],
+    ['postgres µs', `${prefix}Postgres CPU µs/event`],
+    ['total µs', `${prefix}total CPU µs/event`],
+  ] as const;
+
+const replayCpuMeasures = ({ cpu }: ReplayMeasure): Measures =>
+  cpu ? { 'replay µs': cpu.replay, 'broker µs': cpu.broker, 'postgres µs': cpu.postgres, 'total µs': cpu.total, 'cores busy %': cpu.coresBusy } : {};
+
 /** Drops the replay scenarios' loaded pipeline; the next scenario that needs it loads it again. */
 async function cleanupReplayPipeline(): Promise<void> {
   const loaded = replayPipeline;
@@ -358,25 +373,15 @@ const scenarios: Record<string, Scenario> = {
       ['topics', 'from the topics events/s'],
       ['eventlog', 'from the event log events/s'],
       ['topicsTwoProcesses', 'from the topics, two processes events/s'],
-      ['replay µs', 'topics: replay process CPU µs/event'],
-      ['broker µs', 'topics: broker CPU µs/event'],
-      ['postgres µs', 'topics: Postgres CPU µs/event'],
-      ['total µs', 'topics: total CPU µs/event'],
+      ...replayCpuColumns('topics: '),
       ['cores busy %', 'topics: cores busy %'],
     ],
     run: async () => {
-      replayPipeline ??= loadedPipeline(REPLAY_EVENTS);
-      const pipeline = await replayPipeline;
+      const pipeline = await loadedReplayPipeline();
       const topics = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'topics');
       const eventlog = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'eventlog');
       const twoProcesses = await replayRate(pipeline, REPLAY_EVENTS, ++replayVersion, 'topics', 2);
-      const cpu = topics.cpu;
-      return {
-        topics: topics.eventsPerSecond,
-        eventlog: eventlog.eventsPerSecond,
-        topicsTwoProcesses: twoProcesses.eventsPerSecond,
-        ...(cpu ? { 'replay µs': cpu.replay, 'broker µs': cpu.broker, 'postgres µs': cpu.postgres, 'total µs': cpu.total, 'cores busy %': cpu.coresBusy } : {}),
-      };
+      return { topics: topics.eventsPerSecond, eventlog: eventlog.eventsPerSecond, topicsTwoProcesses: twoProcesses.eventsPerSecond, ...replayCpuMeasures(topics) };
     },
     finish: () => cleanupReplayPipeline(),
   },
@@ -387,21 +392,12 @@ const scenarios: Record<string, Scenario> = {
       ['topics', 'from the topics events/s'],
       ['replay busy', 'replay: busy % of a core'],
       ...profileCategories.map((category) => [`replay ${category}`, `replay: ${category} % of busy`] as const),
-      ['replay µs', 'replay process CPU µs/event'],
-      ['broker µs', 'broker CPU µs/event'],
-      ['postgres µs', 'Postgres CPU µs/event'],
-      ['total µs', 'total CPU µs/event'],
+      ...replayCpuColumns(''),
     ],
     run: async () => {
-      replayPipeline ??= loadedPipeline(REPLAY_EVENTS);
       const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-profile-replay-'));
-      const replay = await replayRate(await replayPipeline, REPLAY_EVENTS, ++replayVersion, 'topics', 1, {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-      const { cpu } = replay;
-      return {
-        topics: replay.eventsPerSecond,
-        ...busyShares('replay', profileShares(profileDir)),
-        ...(cpu ? { 'replay µs': cpu.replay, 'broker µs': cpu.broker, 'postgres µs': cpu.postgres, 'total µs': cpu.total } : {}),
-      };
+      const replay = await replayRate(await loadedReplayPipeline(), REPLAY_EVENTS, ++replayVersion, 'topics', 1, {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+      return { topics: replay.eventsPerSecond, ...busyShares('replay', profileShares(profileDir)), ...replayCpuMeasures(replay) };
     },
     finish: () => cleanupReplayPipeline(),
   },
@@ -573,8 +569,7 @@ const scenarios: Record<string, Scenario> = {
         for (const part of loopCpuParts) measures[`${client} ${part}`] = steady.cpu[`cpu ${part} µs`] ?? Number.NaN;
         measures[`${client}Rate`] = (await sendAll(COMMANDS, { env })).commandsPerSecond;
         // Loaded once, on kafkajs, after the first client's steady and throughput runs: never beside a measured run.
-        replayPipeline ??= loadedPipeline(REPLAY_EVENTS);
-        const replay = await replayRate(await replayPipeline, REPLAY_EVENTS, ++replayVersion, 'topics', 1, env);
+        const replay = await replayRate(await loadedReplayPipeline(), REPLAY_EVENTS, ++replayVersion, 'topics', 1, env);
         measures[`${client}Replay`] = replay.eventsPerSecond;
         measures[`${client}ReplayCpu`] = replay.cpu?.replay ?? Number.NaN;
       }

@@ -54,10 +54,13 @@ function batchOf(consumer: Consumer, payload: EachBatchPayload, fetchedAt: numbe
   };
 }
 
+/** Every partition of `topics`, as kafkajs's pause and resume take them. */
+const all = (topics: readonly string[]) => topics.map((topic) => ({ topic }));
+
 /** Pauses `topics`; a consumer that never ran, or crashed for good, fetches nothing to pause. */
 function pauseIfRunning(consumer: Consumer, topics: readonly string[]): void {
   try {
-    consumer.pause(topics.map((topic) => ({ topic })));
+    consumer.pause(all(topics));
   } catch {
     // kafkajs refuses a pause before `run` ("Consumer group was not initialized").
   }
@@ -84,7 +87,6 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     restarts = restartWhenBrokerAway(consumer, start);
     await start();
   };
-  const all = (topics: readonly string[]) => topics.map((topic) => ({ topic }));
   return {
     async connect(topics) {
       await consumer.connect();
@@ -123,10 +125,13 @@ function kafkajsConsumer(kafka: Kafka, groupId: string, options: ConsumerOptions
     brokerUnreachable,
     async disconnect() {
       restarts?.stop();
-      await lanes?.drain();
-      // Nothing fetched now would be handled; the batches in hand commit before the runner stops.
-      pauseIfRunning(consumer, subscribed);
-      await inHand.stop();
+      if (lanes) {
+        await lanes.drain();
+      } else {
+        // Nothing fetched now would be handled; the batches in hand commit before the runner stops.
+        pauseIfRunning(consumer, subscribed);
+        await inHand.stop();
+      }
       await consumer.disconnect();
     },
   };
